@@ -1,0 +1,27 @@
+#include "agents/agent.h"
+
+#include "agents/prompt_builder.h"
+
+namespace agent_host::agents {
+
+Agent::Agent(AgentDefinition definition, Parts parts)
+    : definition_(std::move(definition)),
+      parts_(std::move(parts)),
+      system_prompt_(build_system_prompt(parts_.persona, parts_.domain_profile)) {}
+
+nlohmann::json Agent::to_json() const {
+  nlohmann::json json = to_public_json(definition_);
+  auto plugin_json = [](const plugins::PluginInstance& instance) {
+    return nlohmann::json{{"id", instance.info().id}, {"version", instance.info().version}};
+  };
+  json["personality"] = plugin_json(personality());
+  json["personality"]["traits"] = parts_.persona.value("traits", nlohmann::json::array());
+  json["personality"]["tone"] = parts_.persona.value("tone", "");
+  json["personality"]["approach"] = parts_.persona.value("approach", "");
+  json["domain"] = plugin_json(domain());
+  json["domain"]["specialization"] = parts_.domain_profile.value("specialization", "");
+  json["provider"] = plugin_json(provider());
+  return json;
+}
+
+}  // namespace agent_host::agents

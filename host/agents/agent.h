@@ -1,0 +1,51 @@
+// A running agent: its definition plus one instance of each plugin it is composed of. Immutable
+// once built; requests hold a shared reference (a lease) for their whole duration, which keeps
+// the instances, and through them the plugin libraries, alive.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "agents/agent_definition.h"
+#include "plugins/plugin_instance.h"
+
+namespace agent_host::agents {
+
+class Agent {
+ public:
+  struct Parts {
+    std::unique_ptr<plugins::PluginInstance> personality;
+    std::unique_ptr<plugins::PluginInstance> domain;
+    std::unique_ptr<plugins::PluginInstance> provider;
+    std::vector<std::unique_ptr<plugins::PluginInstance>> tools;
+    nlohmann::json persona;         // what the personality's "describe" returned
+    nlohmann::json domain_profile;  // what the domain's "describe" returned
+  };
+
+  Agent(AgentDefinition definition, Parts parts);
+
+  const AgentDefinition& definition() const noexcept { return definition_; }
+  const std::string& id() const noexcept { return definition_.id; }
+
+  // Plugin instances synchronise internally, so a const agent can still call them.
+  plugins::PluginInstance& personality() const noexcept { return *parts_.personality; }
+  plugins::PluginInstance& domain() const noexcept { return *parts_.domain; }
+  plugins::PluginInstance& provider() const noexcept { return *parts_.provider; }
+
+  const nlohmann::json& persona() const noexcept { return parts_.persona; }
+  const nlohmann::json& domain_profile() const noexcept { return parts_.domain_profile; }
+  // Personality + domain + knowledge, built once (the original design cached it per pair).
+  const std::string& system_prompt() const noexcept { return system_prompt_; }
+
+  // GET /agents/{id}: the definition plus what the plugins describe.
+  nlohmann::json to_json() const;
+
+ private:
+  AgentDefinition definition_;
+  Parts parts_;
+  std::string system_prompt_;
+};
+
+}  // namespace agent_host::agents

@@ -1,0 +1,85 @@
+// One chat turn, as explicit steps (DESIGN.md "A chat turn"):
+//   resolve conversation -> domain input rules -> prompt -> provider -> domain output rules ->
+//   store both messages -> result.
+// It knows nothing of HTTP: failures are TurnErrors that the HTTP layer maps to statuses.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "agents/agent.h"
+#include "store/conversation_store.h"
+
+namespace agent_host::agents {
+
+struct ChatRequest {
+  std::string user_id;
+  std::string message;
+  std::optional<std::string> conversation_id;
+  nlohmann::json context = nlohmann::json::object();
+};
+
+struct Usage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t total_tokens = 0;
+};
+
+struct ChatResult {
+  std::string agent_id;
+  std::string conversation_id;
+  std::string response;
+  Usage usage;
+  std::string model;
+  std::string finish_reason;
+  std::optional<std::string> refusal;  // set when a domain rule refused the turn
+  std::int64_t message_count = 0;
+};
+
+class TurnError : public std::runtime_error {
+ public:
+  enum class Kind {
+    not_found,         // unknown conversation (or one of another user / agent)
+    upstream,          // the provider failed or answered garbage
+    upstream_timeout,  // the provider ran out of time
+    unavailable,       // a dependency is down; retry later
+    store_full,        // the store refused to grow
+    plugin,            // a personality or domain plugin failed
+  };
+  TurnError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const noexcept { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+class TurnPipeline {
+ public:
+  explicit TurnPipeline(store::ConversationStore& store) : store_(store) {}
+
+  // Runs one turn. Throws TurnError; never leaves half a turn stored.
+  ChatResult run(const Agent& agent, const ChatRequest& request, const std::string& request_id);
+
+ private:
+  struct Turn;  // the state carried from step to step
+
+  store::Conversation resolve_conversation(const Agent& agent, const ChatRequest& request);
+  void apply_input_rules(Turn& turn);
+  void call_provider(Turn& turn);
+  void apply_output_rules(Turn& turn);
+  void store_messages(Turn& turn);
+
+  std::mutex& conversation_lock(const std::string& conversation_id);
+
+  store::ConversationStore& store_;
+  // Turns on one conversation run one at a time, so its messages keep their order; striped so
+  // the number of mutexes stays fixed however many conversations there are.
+  std::array<std::mutex, 64> conversation_locks_;
+};
+
+}  // namespace agent_host::agents

@@ -1,0 +1,49 @@
+// The composition root: builds the registries, the store, the turn pipeline and the HTTP server
+// from a HostConfig, and owns them for the life of the process. Tests run a whole host
+// in-process through this class.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "agents/agent_registry.h"
+#include "agents/turn_pipeline.h"
+#include "app/host_config.h"
+#include "http/http_server.h"
+#include "http/router.h"
+#include "plugins/plugin_registry.h"
+#include "store/conversation_store.h"
+
+namespace agent_host::app {
+
+class HostApp {
+ public:
+  // Loads plugins and agents (refusals are logged and listed, never fatal) and binds the socket.
+  // Throws when the socket cannot be bound.
+  explicit HostApp(HostConfig config);
+  ~HostApp();
+  HostApp(const HostApp&) = delete;
+  HostApp& operator=(const HostApp&) = delete;
+
+  void start();
+  void stop();
+
+  unsigned port() const { return server_->port(); }
+  const HostConfig& config() const noexcept { return config_; }
+  const plugins::PluginRegistry& plugins() const noexcept { return plugins_; }
+  const agents::AgentRegistry& agents() const noexcept { return agents_; }
+  const http::Router& router() const noexcept { return router_; }
+
+ private:
+  const HostConfig config_;
+  const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  plugins::SecretStore secrets_;
+  plugins::PluginRegistry plugins_;
+  agents::AgentRegistry agents_;
+  std::unique_ptr<store::ConversationStore> conversations_;
+  std::unique_ptr<agents::TurnPipeline> pipeline_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+}  // namespace agent_host::app

@@ -1,0 +1,147 @@
+#include "app/host_config.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace agent_host::app {
+namespace {
+
+template <typename T>
+void read_number(const nlohmann::json& object, const char* key, T& out, long long min,
+                 long long max, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end()) return;
+  if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max) {
+    throw ConfigError(where + "." + key + " must be an integer " + std::to_string(min) + ".." +
+                      std::to_string(max));
+  }
+  out = static_cast<T>(it->get<long long>());
+}
+
+void reject_unknown(const nlohmann::json& object, const std::set<std::string>& known,
+                    const std::string& where) {
+  for (const auto& [key, _] : object.items()) {
+    if (known.count(key) == 0) throw ConfigError(where + ": unknown key \"" + key + "\"");
+  }
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& value) {
+  const std::filesystem::path path(value);
+  return path.is_absolute() ? path : (base / path).lexically_normal();
+}
+
+void read_http(const nlohmann::json& json, http::ServerOptions& http) {
+  if (!json.is_object()) throw ConfigError("http must be an object");
+  reject_unknown(json,
+                 {"bind", "port", "max_threads", "max_queued", "thread_stack_kib", "io_timeout_ms",
+                  "keep_alive_timeout_ms", "max_keep_alive_requests", "max_body_bytes",
+                  "overload_retry_after_seconds"},
+                 "http");
+  if (json.contains("bind")) {
+    if (!json["bind"].is_string()) throw ConfigError("http.bind must be a string");
+    http.bind = json["bind"].get<std::string>();
+  }
+  read_number(json, "port", http.port, 0, 65535, "http");
+  read_number(json, "max_threads", http.max_threads, 1, 20000, "http");
+  read_number(json, "max_queued", http.max_queued, 1, 100000, "http");
+  std::size_t stack_kib = http.thread_stack_bytes / 1024;
+  read_number(json, "thread_stack_kib", stack_kib, 64, 65536, "http");
+  http.thread_stack_bytes = stack_kib * 1024;
+  read_number(json, "io_timeout_ms", http.io_timeout_ms, 100, 3600000, "http");
+  read_number(json, "keep_alive_timeout_ms", http.keep_alive_timeout_ms, 0, 3600000, "http");
+  read_number(json, "max_keep_alive_requests", http.max_keep_alive_requests, 0, 1000000, "http");
+  read_number(json, "max_body_bytes", http.max_body_bytes, 1024, 1LL << 30, "http");
+  read_number(json, "overload_retry_after_seconds", http.overload_retry_after_seconds, 1, 3600,
+              "http");
+}
+
+void read_secrets(const nlohmann::json& json, std::map<std::string, plugins::SecretSource>& out) {
+  if (!json.is_object()) throw ConfigError("secrets must be an object");
+  for (const auto& [name, source] : json.items()) {
+    const std::string where = "secrets." + name;
+    if (!source.is_object() || source.size() != 1) {
+      throw ConfigError(where +
+                        " must be one of {\"env\": NAME}, {\"file\": PATH}, {\"value\": TEXT}");
+    }
+    const auto& [type, ref] = *source.items().begin();
+    if (!ref.is_string()) throw ConfigError(where + "." + type + " must be a string");
+    plugins::SecretSource parsed;
+    if (type == "env") {
+      parsed.type = plugins::SecretSource::Type::env;
+    } else if (type == "file") {
+      parsed.type = plugins::SecretSource::Type::file;
+    } else if (type == "value") {
+      parsed.type = plugins::SecretSource::Type::value;
+    } else {
+      throw ConfigError(where + ": unknown source \"" + type + "\" (use env, file or value)");
+    }
+    parsed.ref = ref.get<std::string>();
+    out[name] = std::move(parsed);
+  }
+}
+
+}  // namespace
+
+std::filesystem::path default_plugins_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto beside = exe.parent_path().parent_path() / "plugins";
+    if (std::filesystem::is_directory(beside, ec)) return beside;
+  }
+  return AGENT_HOST_INSTALLED_PLUGIN_DIR;
+}
+
+HostConfig default_host_config() {
+  HostConfig config;
+  config.plugins_dir = default_plugins_dir();
+  config.agents_dir = "config/agents";
+  return config;
+}
+
+HostConfig load_host_config(const std::filesystem::path& file) {
+  HostConfig config = default_host_config();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError("cannot read config file " + file.string());
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(file.string() + ": invalid JSON: " + e.what());
+  }
+  try {
+    if (!json.is_object()) throw ConfigError("the config must be a JSON object");
+    reject_unknown(json, {"http", "plugins_dir", "agents_dir", "log_level", "store", "secrets"},
+                   "config");
+    const auto base = std::filesystem::absolute(file).parent_path();
+    if (json.contains("http")) read_http(json["http"], config.http);
+    for (const char* key : {"plugins_dir", "agents_dir", "log_level"}) {
+      if (json.contains(key) && !json[key].is_string()) {
+        throw ConfigError(std::string(key) + " must be a string");
+      }
+    }
+    if (json.contains("plugins_dir")) config.plugins_dir = resolve(base, json["plugins_dir"]);
+    if (json.contains("agents_dir")) config.agents_dir = resolve(base, json["agents_dir"]);
+    if (json.contains("log_level")) config.log_level = json["log_level"].get<std::string>();
+    if (json.contains("store")) {
+      const auto& store = json["store"];
+      if (!store.is_object()) throw ConfigError("store must be an object");
+      reject_unknown(store, {"type", "max_conversations", "max_messages_per_conversation"},
+                     "store");
+      if (store.contains("type") && store["type"] != "memory") {
+        throw ConfigError("store.type: only \"memory\" is available in this version");
+      }
+      read_number(store, "max_conversations", config.memory_store.max_conversations, 1, 100000000,
+                  "store");
+      read_number(store, "max_messages_per_conversation",
+                  config.memory_store.max_messages_per_conversation, 2, 10000000, "store");
+    }
+    if (json.contains("secrets")) read_secrets(json["secrets"], config.secrets);
+  } catch (const ConfigError& e) {
+    throw ConfigError(file.string() + ": " + e.what());
+  }
+  return config;
+}
+
+}  // namespace agent_host::app

@@ -1,0 +1,15 @@
+#include "http/api.h"
+
+#include "http/handlers/handlers.h"
+
+namespace agent_host::http {
+
+void register_api_routes(Router& router, const ApiServices& services) {
+  handlers::add_health_routes(router, services);
+  handlers::add_agent_routes(router, services);
+  handlers::add_chat_routes(router, services);
+  handlers::add_conversation_routes(router, services);
+  handlers::add_plugin_routes(router, services);
+}
+
+}  // namespace agent_host::http

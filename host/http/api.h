@@ -1,0 +1,26 @@
+// The HTTP API: what the handlers may use (registries and stores, never a .so or a database
+// directly) and the one call that registers every route.
+#pragma once
+
+#include <chrono>
+
+#include "agents/agent_registry.h"
+#include "agents/turn_pipeline.h"
+#include "http/router.h"
+#include "plugins/plugin_registry.h"
+#include "store/conversation_store.h"
+
+namespace agent_host::http {
+
+struct ApiServices {
+  agents::AgentRegistry& agents;
+  plugins::PluginRegistry& plugins;
+  store::ConversationStore& conversations;
+  agents::TurnPipeline& pipeline;
+  std::chrono::steady_clock::time_point started_at;
+};
+
+// GET /health, /agents, /agents/{id}, /plugins, /conversations/{id}; POST /agents/{id}/chat.
+void register_api_routes(Router& router, const ApiServices& services);
+
+}  // namespace agent_host::http

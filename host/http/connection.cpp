@@ -1,0 +1,204 @@
+#include "http/connection.h"
+
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/UUIDGenerator.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <memory>
+
+#include "http/api_error.h"
+#include "http/error_body.h"
+#include "http/request_head_guard.h"
+#include "observability/logging.h"
+
+namespace agent_host::http {
+namespace {
+
+bool is_valid_request_id(const std::string& id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// A client's X-Request-Id is kept (so its logs and ours correlate) when it is safe to echo.
+std::string pick_request_id(const Poco::Net::HTTPServerRequest& request) {
+  const std::string& given = request.get("X-Request-Id", "");
+  if (is_valid_request_id(given)) return given;
+  return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+}
+
+// Refuses framing that two parsers could read differently (request smuggling).
+void check_framing(const Poco::Net::HTTPServerRequest& request) {
+  const bool has_length = request.has("Content-Length");
+  const bool has_encoding = request.has("Transfer-Encoding");
+  if (has_length && has_encoding) {
+    throw ApiError(400, "ambiguous_framing",
+                   "the request has both Content-Length and Transfer-Encoding");
+  }
+  int lengths = 0;
+  for (const auto& [name, value] : request) {
+    if (Poco::icompare(name, "Content-Length") == 0) ++lengths;
+  }
+  if (lengths > 1)
+    throw ApiError(400, "ambiguous_framing", "the request has several Content-Length headers");
+  if (has_encoding && Poco::icompare(request.get("Transfer-Encoding"), "chunked") != 0) {
+    throw ApiError(400, "unsupported_transfer_encoding",
+                   "only Transfer-Encoding: chunked is supported");
+  }
+}
+
+void send_error(RequestContext& context, int status, const std::string& code,
+                const std::string& message, std::optional<int> retry_after, bool close) {
+  auto& response = context.response();
+  if (retry_after) response.set("Retry-After", std::to_string(*retry_after));
+  if (close) response.setKeepAlive(false);
+  context.send_json(status, nlohmann::json::parse(error_body(code, message, context.request_id())));
+}
+
+// Closing a socket with unread input makes the kernel send a reset, which can destroy the error
+// response before the client reads it (a 413 for a large body, say). So stop sending, then read
+// and discard what the client still sends, within a small budget, before closing.
+void linger_close(Poco::Net::StreamSocket& socket) {
+  try {
+    socket.shutdownSend();
+    socket.setReceiveTimeout(Poco::Timespan(0, 200 * 1000));
+    char sink[16384];
+    std::size_t budget = 4 * 1024 * 1024;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (budget > 0 && std::chrono::steady_clock::now() < deadline) {
+      const int n = socket.receiveBytes(sink, sizeof(sink));
+      if (n <= 0) break;
+      budget -= std::min<std::size_t>(budget, static_cast<std::size_t>(n));
+    }
+  } catch (const Poco::Exception&) {
+  }
+}
+
+// Poco's session, plus a look at whether it already holds bytes of the next request.
+class Session : public Poco::Net::HTTPServerSession {
+ public:
+  using HTTPServerSession::HTTPServerSession;
+  bool has_buffered_input() const { return buffered() > 0; }
+};
+
+}  // namespace
+
+Connection::Connection(const Poco::Net::StreamSocket& socket,
+                       Poco::Net::HTTPServerParams::Ptr params, const Router& router,
+                       const ServerOptions& options)
+    : TCPServerConnection(socket), params_(std::move(params)), router_(router), options_(options) {}
+
+void Connection::run() {
+  Session session(socket(), params_);
+  HeadLimits head_limits;
+  head_limits.deadline = std::chrono::milliseconds(options_.io_timeout_ms);
+  const auto reject = [&](int status, const char* code, const std::string& message) {
+    const std::string id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    const std::string bytes = raw_error_response(status, code, message, id);
+    try {
+      socket().sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+    } catch (const Poco::Exception&) {
+    }
+    linger_close(socket());
+    observability::access_logger()->info("{} - - {} 0.000ms {}", id, status, message);
+  };
+
+  while (session.hasMoreRequests()) {
+    const auto started = std::chrono::steady_clock::now();
+    // Pipelined requests already in Poco's buffer cannot be peeked at; Poco parses those alone.
+    if (!session.has_buffered_input()) {
+      const HeadCheck head = await_request_head(socket(), head_limits);
+      switch (head.verdict) {
+        case HeadCheck::Verdict::ok:
+          break;
+        case HeadCheck::Verdict::closed:
+          return;
+        case HeadCheck::Verdict::timeout:
+          reject(408, "request_timeout", head.reason);
+          return;
+        case HeadCheck::Verdict::malformed:
+          reject(400, "malformed_request", "malformed HTTP request: " + head.reason);
+          return;
+        case HeadCheck::Verdict::too_large:
+          reject(431, "headers_too_large", head.reason);
+          return;
+      }
+    }
+    Poco::Net::HTTPServerResponseImpl response(session);
+    std::unique_ptr<Poco::Net::HTTPServerRequestImpl> request;
+    try {
+      request =
+          std::make_unique<Poco::Net::HTTPServerRequestImpl>(response, session, params_.get());
+    } catch (const Poco::Net::NoMessageException&) {
+      return;  // the client closed an idle connection
+    } catch (const Poco::TimeoutException&) {
+      reject(408, "request_timeout", "the request was not received in time");
+      return;
+    } catch (const Poco::Net::MessageException& e) {
+      reject(400, "malformed_request", "malformed HTTP request: " + e.message());
+      return;
+    } catch (const Poco::Exception&) {
+      return;  // connection reset or similar: nobody to answer
+    }
+
+    const std::string request_id = pick_request_id(*request);
+    response.setDate(Poco::Timestamp());
+    response.setVersion(request->getVersion());
+    response.setKeepAlive(params_->getKeepAlive() && request->getKeepAlive() &&
+                          session.canKeepAlive());
+    response.set("X-Request-Id", request_id);
+    RequestContext context(*request, response, request_id, options_.max_body_bytes);
+
+    try {
+      check_framing(*request);
+      if (request->getExpectContinue() &&
+          response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK) {
+        response.sendContinue();
+      }
+      router_.dispatch(context);
+    } catch (const ApiError& e) {
+      if (!response.sent()) {
+        // After an error the body may be partly unread or its framing broken: do not try to
+        // find the next request in it.
+        const bool had_body = request->getChunkedTransferEncoding() ||
+                              request->has("Transfer-Encoding") ||
+                              (request->hasContentLength() && request->getContentLength64() > 0);
+        send_error(context, e.status(), e.code(), e.what(), e.retry_after(), had_body);
+      }
+    } catch (const Poco::TimeoutException&) {
+      if (!response.sent())
+        send_error(context, 408, "request_timeout", "the body was not received in time", {}, true);
+    } catch (const Poco::Net::MessageException& e) {
+      if (!response.sent()) send_error(context, 400, "malformed_request", e.message(), {}, true);
+    } catch (const Poco::IOException&) {
+      response.setKeepAlive(false);  // the client went away mid-request
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} {} failed: {}", request_id, request->getMethod(),
+                    request->getURI(), e.what());
+      if (!response.sent()) {
+        send_error(context, 500, "internal_error", "internal error (request id " + request_id + ")",
+                   {}, false);
+      }
+    }
+
+    const auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    observability::access_logger()->info("{} {} {} {} {:.3f}ms", request_id, request->getMethod(),
+                                         request->getURI(), static_cast<int>(response.getStatus()),
+                                         elapsed.count());
+    session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() &&
+                         session.canKeepAlive());
+    if (!session.getKeepAlive()) {
+      if (context.has_unread_body()) linger_close(socket());
+      break;
+    }
+  }
+}
+
+}  // namespace agent_host::http

@@ -1,0 +1,92 @@
+#include "http/http_server.h"
+
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/UUIDGenerator.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "http/connection.h"
+#include "http/error_body.h"
+#include "observability/logging.h"
+
+namespace agent_host::http {
+namespace {
+
+// Runs on the acceptor thread before a connection is queued. When the queue is full Poco would
+// drop the connection without a word; we answer 503 so clients and load balancers can back off.
+class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
+ public:
+  AdmissionFilter(const Poco::Net::TCPServer& server, const ServerOptions& options)
+      : server_(server), options_(options) {}
+
+  bool accept(const Poco::Net::StreamSocket& socket) override {
+    if (server_.queuedConnections() < options_.max_queued) return true;
+    const std::string id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    const std::string response =
+        raw_error_response(503, "overloaded", "the host is at capacity; retry later", id,
+                           options_.overload_retry_after_seconds);
+    try {
+      Poco::Net::StreamSocket copy(socket);
+      // Never let a slow client block the acceptor: the response fits in an empty send buffer.
+      copy.setBlocking(false);
+      copy.sendBytes(response.data(), static_cast<int>(response.size()));
+      copy.shutdownSend();
+    } catch (const Poco::Exception&) {
+    }
+    observability::access_logger()->info("{} - - 503 0.000ms overloaded", id);
+    return false;
+  }
+
+ private:
+  const Poco::Net::TCPServer& server_;
+  const ServerOptions& options_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(const Router& router, ServerOptions options) : options_(std::move(options)) {
+  Poco::Net::ServerSocket socket;
+  const Poco::Net::SocketAddress address(options_.bind, static_cast<Poco::UInt16>(options_.port));
+  socket.bind(address, /*reuseAddress=*/true);
+  socket.listen(1024);
+
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(options_.max_threads);
+  params->setMaxQueued(options_.max_queued);
+  params->setTimeout(Poco::Timespan(static_cast<long>(options_.io_timeout_ms) * 1000));
+  params->setKeepAlive(true);
+  params->setKeepAliveTimeout(
+      Poco::Timespan(static_cast<long>(options_.keep_alive_timeout_ms) * 1000));
+  params->setMaxKeepAliveRequests(options_.max_keep_alive_requests);
+  params->setServerName("agent-host");
+
+  pool_ =
+      std::make_unique<Poco::ThreadPool>(std::min(2, options_.max_threads), options_.max_threads,
+                                         60, static_cast<int>(options_.thread_stack_bytes));
+  server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(params, router, options_),
+                                                   *pool_, socket, params);
+  server_->setConnectionFilter(new AdmissionFilter(*server_, options_));
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+  server_->start();
+  running_ = true;
+  spdlog::info("http: listening on {}:{} (threads up to {}, queue {}, io timeout {} ms)",
+               options_.bind, port(), options_.max_threads, options_.max_queued,
+               options_.io_timeout_ms);
+}
+
+void HttpServer::stop() {
+  if (!running_) return;
+  running_ = false;
+  server_->stop();
+  pool_->joinAll();
+}
+
+unsigned HttpServer::port() const { return server_->socket().address().port(); }
+
+}  // namespace agent_host::http

@@ -1,0 +1,100 @@
+#include "http/request_context.h"
+
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/URI.h>
+
+#include <istream>
+
+#include "http/api_error.h"
+#include "http/utf8.h"
+
+namespace agent_host::http {
+
+RequestContext::RequestContext(Poco::Net::HTTPServerRequest& request,
+                               Poco::Net::HTTPServerResponse& response, std::string request_id,
+                               std::size_t max_body_bytes)
+    : request_(request),
+      response_(response),
+      request_id_(std::move(request_id)),
+      max_body_bytes_(max_body_bytes) {}
+
+const std::string& RequestContext::path_param(const std::string& name) const {
+  static const std::string empty;
+  const auto it = params_.find(name);
+  return it == params_.end() ? empty : it->second;
+}
+
+std::optional<std::string> RequestContext::query_param(const std::string& name) const {
+  const Poco::URI uri(request_.getURI());
+  for (const auto& [key, value] : uri.getQueryParameters()) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json RequestContext::read_json_body() {
+  const std::string content_type = request_.getContentType();
+  const std::string media_type = content_type.substr(0, content_type.find(';'));
+  if (Poco::icompare(Poco::trim(media_type), "application/json") != 0) {
+    throw ApiError(415, "unsupported_media_type",
+                   "the body must be JSON sent as Content-Type: application/json");
+  }
+  if (request_.hasContentLength() &&
+      request_.getContentLength64() > static_cast<Poco::Int64>(max_body_bytes_)) {
+    throw ApiError(413, "payload_too_large",
+                   "the body is " + std::to_string(request_.getContentLength64()) +
+                       " bytes; the limit is " + std::to_string(max_body_bytes_));
+  }
+  // Read at most one byte past the limit so a chunked body cannot grow without bound.
+  std::string body;
+  std::istream& in = request_.stream();
+  char buffer[8192];
+  while (in) {
+    in.read(buffer, sizeof(buffer));
+    body.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (body.size() > max_body_bytes_) {
+      throw ApiError(
+          413, "payload_too_large",
+          "the body is larger than the limit of " + std::to_string(max_body_bytes_) + " bytes");
+    }
+  }
+  if (in.bad()) {
+    // Bad chunk framing or a connection error: the stream position is unknown, so the
+    // connection cannot carry another request.
+    response_.setKeepAlive(false);
+    throw ApiError(400, "malformed_body", "the request body could not be read (bad framing)");
+  }
+  body_read_ = true;
+  // Poco's chunked reader reports broken framing as an early end of the body.
+  if (body.empty() && request_.getChunkedTransferEncoding()) {
+    response_.setKeepAlive(false);
+    throw ApiError(400, "malformed_body", "the chunked body is empty or its framing is invalid");
+  }
+  if (body.empty()) throw ApiError(400, "malformed_json", "the request body is empty");
+  if (!utf8_length(body)) throw ApiError(400, "invalid_utf8", "the body is not valid UTF-8");
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ApiError(400, "malformed_json",
+                   "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+bool RequestContext::has_unread_body() const {
+  if (body_read_) return false;
+  return request_.getChunkedTransferEncoding() ||
+         (request_.hasContentLength() && request_.getContentLength64() > 0);
+}
+
+void RequestContext::send_json(int status, const nlohmann::json& body) {
+  const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response_.setContentType("application/json");
+  response_.setContentLength64(static_cast<Poco::Int64>(text.size()));
+  if (has_unread_body()) response_.setKeepAlive(false);
+  std::ostream& out = response_.send();
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.flush();  // on the wire now, even if the connection is closed right after
+}
+
+}  // namespace agent_host::http

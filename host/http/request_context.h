@@ -1,0 +1,47 @@
+// What a handler sees of one request: the Poco request and response, the request id, the path
+// parameters the router extracted, and helpers to read a JSON body and answer JSON.
+#pragma once
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <cstddef>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace agent_host::http {
+
+class RequestContext {
+ public:
+  RequestContext(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                 std::string request_id, std::size_t max_body_bytes);
+
+  Poco::Net::HTTPServerRequest& request() noexcept { return request_; }
+  Poco::Net::HTTPServerResponse& response() noexcept { return response_; }
+  const std::string& request_id() const noexcept { return request_id_; }
+
+  void set_path_params(std::map<std::string, std::string> params) { params_ = std::move(params); }
+  const std::string& path_param(const std::string& name) const;
+  // A query-string parameter, or nothing when absent.
+  std::optional<std::string> query_param(const std::string& name) const;
+
+  // Reads the body as a JSON value. Throws ApiError: 415 when not application/json, 413 when
+  // larger than the limit, 400 when it is not UTF-8 or not JSON.
+  nlohmann::json read_json_body();
+  // True when the request carries a body that nobody read (the connection cannot be reused).
+  bool has_unread_body() const;
+
+  void send_json(int status, const nlohmann::json& body);
+
+ private:
+  Poco::Net::HTTPServerRequest& request_;
+  Poco::Net::HTTPServerResponse& response_;
+  std::string request_id_;
+  std::size_t max_body_bytes_;
+  std::map<std::string, std::string> params_;
+  bool body_read_ = false;
+};
+
+}  // namespace agent_host::http

@@ -1,0 +1,41 @@
+// Maps (method, path) to a handler. Patterns are literal segments and "{name}" parameters, e.g.
+// "/agents/{id}/chat". An unknown path is 404; a known path with another method is 405 with an
+// Allow header.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/request_context.h"
+
+namespace agent_host::http {
+
+using Handler = std::function<void(RequestContext&)>;
+
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler);
+
+  // Finds the route, sets the path parameters and runs the handler. Throws ApiError 404/405.
+  void dispatch(RequestContext& context) const;
+
+  // The route table (for docs and tests).
+  std::vector<RouteInfo> routes() const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace agent_host::http

@@ -1,0 +1,30 @@
+// Validates a plugin file and loads it, or says exactly why it is refused. Checks that need no
+// plugin code (ELF format, entry symbol, ABI major in the symbol name) run before dlopen.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "plugins/plugin_library.h"
+
+namespace agent_host::plugins {
+
+struct Refusal {
+  std::filesystem::path file;
+  std::string reason;
+};
+
+struct LoadResult {
+  std::shared_ptr<const PluginLibrary> plugin;  // set on success
+  std::optional<Refusal> refusal;               // set on failure
+};
+
+// Never throws: every failure becomes a Refusal naming the file and the reason.
+LoadResult load_plugin(const std::filesystem::path& file);
+
+// True for a plugin id agents can refer to: [a-z0-9_.-], 1..64 characters.
+bool is_valid_plugin_id(std::string_view id) noexcept;
+
+}  // namespace agent_host::plugins

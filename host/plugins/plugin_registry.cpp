@@ -1,0 +1,64 @@
+#include "plugins/plugin_registry.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace agent_host::plugins {
+
+std::shared_ptr<const PluginLibrary> PluginSet::find(PluginKind kind, const std::string& id) const {
+  const auto it = plugins.find({kind, id});
+  return it == plugins.end() ? nullptr : it->second;
+}
+
+PluginSet load_plugin_directory(const std::filesystem::path& directory) {
+  PluginSet set;
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() == ".so") files.push_back(it->path());
+  }
+  if (ec) {
+    spdlog::error("plugins: cannot read directory {}: {}", directory.string(), ec.message());
+    return set;
+  }
+  std::sort(files.begin(), files.end());
+
+  for (const auto& file : files) {
+    LoadResult result = load_plugin(file);
+    if (result.refusal) {
+      spdlog::error("plugins: refused {}: {}", file.string(), result.refusal->reason);
+      set.refused.push_back(std::move(*result.refusal));
+      continue;
+    }
+    const PluginInfo& info = result.plugin->info();
+    const auto key = std::make_pair(info.kind, info.id);
+    if (const auto existing = set.plugins.find(key); existing != set.plugins.end()) {
+      Refusal refusal{file, "duplicate " + std::string(to_string(info.kind)) + " id '" + info.id +
+                                "': already provided by " + existing->second->info().file.string()};
+      spdlog::error("plugins: refused {}: {}", file.string(), refusal.reason);
+      set.refused.push_back(std::move(refusal));
+      continue;
+    }
+    for (const auto& warning : info.warnings) {
+      spdlog::warn("plugins: {}: {}", file.string(), warning);
+    }
+    spdlog::info("plugins: loaded {} {} {} (ABI {}) from {}", to_string(info.kind), info.id,
+                 info.version, info.abi.to_string(), file.string());
+    set.plugins.emplace(key, std::move(result.plugin));
+  }
+  return set;
+}
+
+std::shared_ptr<const PluginSet> PluginRegistry::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+void PluginRegistry::publish(std::shared_ptr<const PluginSet> set) {
+  std::lock_guard lock(mutex_);
+  current_ = std::move(set);
+}
+
+}  // namespace agent_host::plugins

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A plugin built out of tree: install the SDK into a temp prefix, build a separate CMake project
+# that only sees that prefix, put its plugins in a plugins folder, start the host and chat with an
+# agent made of them.
+#   out_of_tree_test.sh <source dir> <build dir> <out-of-tree project dir>
+set -euo pipefail
+src=$1 build=$2 project=$3
+work=$(mktemp -d)
+host_pid=
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo "--- host log:"; cat "$work/host.log" 2>/dev/null || true' ERR
+
+echo "== install the SDK into $work/prefix"
+cmake --install "$build" --component sdk --prefix "$work/prefix" >/dev/null
+test -f "$work/prefix/include/agent_sdk/agent_plugin.h"
+test -f "$work/prefix/lib/cmake/AgentSDK/AgentSDKConfig.cmake"
+
+echo "== build the third-party project against it"
+cmake -S "$project" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_BUILD_TYPE=Release
+cmake --build "$work/build"
+
+echo "== check-plugin accepts both"
+"$build/bin/agent-host" check-plugin "$work/build/pirate_personality.so" | grep -q '"id": "pirate"'
+"$build/bin/agent-host" check-plugin "$work/build/open_domain.so" | grep -q '"kind": "domain"'
+
+echo "== the host picks them up from its plugins folder"
+mkdir -p "$work/plugins" "$work/agents"
+cp "$build"/plugins/*.so "$work/build/pirate_personality.so" "$work/build/open_domain.so" "$work/plugins/"
+cat >"$work/agents/buccaneer.json" <<'JSON'
+{"id": "buccaneer", "personality": "pirate", "domain": "open", "provider": "offline"}
+JSON
+"$build/bin/agent-host" --config "$src/config/host.json" --port 0 \
+  --plugins-dir "$work/plugins" --agents-dir "$work/agents" >"$work/host.log" 2>&1 &
+host_pid=$!
+port=
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/host.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { cat "$work/host.log"; echo "host did not start"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/plugins" | grep -q '"id":"pirate"'
+reply=$(curl -fsS -X POST "http://127.0.0.1:$port/agents/buccaneer/chat" \
+  -H 'Content-Type: application/json' -d '{"user_id":"u1","message":"Where is the treasure?"}')
+echo "$reply"
+echo "$reply" | grep -q '"agent_id":"buccaneer"'
+echo "$reply" | grep -q 'salty'
+echo "out-of-tree plugins: OK"
