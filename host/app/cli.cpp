@@ -1,5 +1,6 @@
 #include "app/cli.h"
 
+#include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
@@ -122,6 +123,10 @@ int run_cli(int argc, char** argv) {
     std::cerr << "agent-host: " << e.what() << "\n";
     usage(std::cerr);
     return 2;
+  } catch (const Poco::Exception& e) {
+    // Poco's what() is only the exception's class name; displayText() says what happened.
+    std::cerr << "agent-host: " << e.displayText() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "agent-host: " << e.what() << "\n";
     return 1;

@@ -49,7 +49,10 @@ class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
 HttpServer::HttpServer(const Router& router, ServerOptions options) : options_(std::move(options)) {
   Poco::Net::ServerSocket socket;
   const Poco::Net::SocketAddress address(options_.bind, static_cast<Poco::UInt16>(options_.port));
-  socket.bind(address, /*reuseAddress=*/true);
+  // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but not SO_REUSEPORT,
+  // which Poco's two-argument bind also sets: with it a second host would silently share the
+  // port instead of failing to start.
+  socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
   socket.listen(1024);
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The agent-host command line: versions, help, check-plugin and clear failures with exit codes.
+#   cli_test.sh <agent-host binary> <fixture plugin dir> <source dir>
+set -uo pipefail
+host=$1 fixtures=$2 src=$3
+failures=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"; [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null' EXIT
+
+# expect <name> <wanted exit code> <text the output must contain> -- <command...>
+expect() {
+  local name=$1 code=$2 text=$3
+  shift 4
+  local out status
+  out=$(timeout 20 "$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$code" ] || ! grep -qF -- "$text" <<<"$out"; then
+    echo "FAIL: $name (exit $status, wanted $code; wanted text: $text)"
+    echo "$out" | head -20
+    failures=$((failures + 1))
+  else
+    echo "ok: $name"
+  fi
+}
+
+expect "--version names the host and ABI versions" 0 "(plugin ABI 1.0)" -- "$host" --version
+expect "--help lists every option" 0 "--plugins-dir" -- "$host" --help
+expect "--help mentions check-plugin" 0 "check-plugin FILE" -- "$host" --help
+expect "an unknown option is a usage error" 2 "unrecognised option" -- "$host" --no-such-flag
+expect "an unknown command is a usage error" 2 "unknown command" -- "$host" frobnicate
+expect "check-plugin prints a good plugin's manifest" 0 '"id": "echo"' -- \
+  "$host" check-plugin "$fixtures/echo_provider.so"
+expect "check-plugin names the reason a file is refused" 1 "not a shared library" -- \
+  "$host" check-plugin "$fixtures/not_a_library.so"
+expect "check-plugin names both ABI versions" 1 "host implements ABI 1.0" -- \
+  "$host" check-plugin "$fixtures/broken_abi_major_2.so"
+echo '{"http": {"port": "eighty"}}' >"$work/bad.json"
+expect "a bad config file is named with the field" 1 "http.port" -- "$host" --config "$work/bad.json"
+expect "a missing config file is reported" 1 "cannot read config file" -- \
+  "$host" --config "$work/missing.json"
+expect "an unknown log level is refused" 1 "unknown log level" -- \
+  "$host" --config "$src/config/host.json" --log-level loud --port 0
+
+# A port already in use: start one host, then a second on the same port.
+"$host" --config "$src/config/host.json" --port 0 --agents-dir "$work" >"$work/first.log" 2>&1 &
+pid=$!
+port=
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/first.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  echo "FAIL: the first host did not start"; cat "$work/first.log"; failures=$((failures + 1))
+else
+  expect "a port in use is a clear start-up error" 1 "in use" -- \
+    "$host" --config "$src/config/host.json" --port "$port" --agents-dir "$work"
+  # SIGTERM stops the host cleanly.
+  kill -TERM "$pid"
+  if wait "$pid"; then echo "ok: SIGTERM stops the host with exit 0"; else
+    echo "FAIL: SIGTERM exit code $?"; failures=$((failures + 1)); fi
+  grep -q "host: stopped" "$work/first.log" || { echo "FAIL: no stop log line"; failures=$((failures + 1)); }
+  pid=
+fi
+
+[ "$failures" -eq 0 ] && echo "cli: all checks passed" || { echo "cli: $failures failed"; exit 1; }
