@@ -64,7 +64,8 @@ void read_secrets(const nlohmann::json& json, std::map<std::string, plugins::Sec
       throw ConfigError(where +
                         " must be one of {\"env\": NAME}, {\"file\": PATH}, {\"value\": TEXT}");
     }
-    const auto& [type, ref] = *source.items().begin();
+    const std::string type = source.begin().key();
+    const nlohmann::json& ref = source.begin().value();
     if (!ref.is_string()) throw ConfigError(where + "." + type + " must be a string");
     plugins::SecretSource parsed;
     if (type == "env") {

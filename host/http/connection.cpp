@@ -28,7 +28,8 @@ bool is_valid_request_id(const std::string& id) {
 
 // A client's X-Request-Id is kept (so its logs and ours correlate) when it is safe to echo.
 std::string pick_request_id(const Poco::Net::HTTPServerRequest& request) {
-  const std::string& given = request.get("X-Request-Id", "");
+  // By value: get() with a default returns a reference to that (temporary) default.
+  const std::string given = request.get("X-Request-Id", "");
   if (is_valid_request_id(given)) return given;
   return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
 }
