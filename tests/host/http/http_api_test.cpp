@@ -1,4 +1,9 @@
 // Every route and every error status of the HTTP API, over a real socket.
+#include <spdlog/sinks/ringbuffer_sink.h>
+
+#include <chrono>
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "support/test_host.h"
@@ -247,4 +252,37 @@ TEST_CASE("a client request id is echoed, otherwise one is generated", "[http][r
   result =
       http_request(host.port(), "GET", "/health", "", "", {{"X-Request-Id", "bad id\twith junk"}});
   CHECK(result.headers.at("X-Request-Id").size() == 36);
+}
+
+TEST_CASE("a store at capacity answers 507 and keeps what it has", "[http][errors]") {
+  TestHost host([](auto& config) { config.memory_store.max_conversations = 1; });
+  const auto first = post_json(host.port(), "/agents/fx/chat", chat("one"));
+  REQUIRE(first.status == 200);
+  check_error(post_json(host.port(), "/agents/fx/chat", chat("a second conversation")), 507,
+              "store_full");
+  const auto stored = http_request(
+      host.port(), "GET", "/conversations/" + first.json["conversation_id"].get<std::string>());
+  CHECK(stored.json["message_count"] == 2);
+}
+
+TEST_CASE("each request writes one access-log line with id, method, path, status and latency",
+          "[http][logging]") {
+  TestHost host;
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  const auto logger = agent_host::observability::access_logger();
+  logger->sinks().push_back(sink);
+  logger->set_level(spdlog::level::info);
+  const auto result =
+      http_request(host.port(), "GET", "/agents/nobody", "", "", {{"X-Request-Id", "log-check-1"}});
+  // The line is written just after the response is sent: wait for it before detaching the sink.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 200 && lines.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    lines = sink->last_formatted();
+  }
+  logger->sinks().pop_back();
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0],
+             Catch::Contains("log-check-1 GET /agents/nobody 404 ") && Catch::Contains("ms"));
+  CHECK(result.status == 404);
 }
