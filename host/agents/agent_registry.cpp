@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include "plugins/folder_files.h"
 
 namespace agent_host::agents {
 namespace {
@@ -51,16 +51,11 @@ AgentSet load_agent_directory(const std::filesystem::path& directory,
                               const plugins::SecretStore& secrets) {
   AgentSet set;
   std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (it->path().extension() == ".json") files.push_back(it->path());
-  }
+  const auto files = plugins::folder_files(directory, ".json", ec);
   if (ec) {
     spdlog::error("agents: cannot read directory {}: {}", directory.string(), ec.message());
     return set;
   }
-  std::sort(files.begin(), files.end());
 
   for (const auto& file : files) {
     AgentRefusal refusal{file.stem().string(), file, ""};

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include "plugins/folder_files.h"
 
 namespace agent_host::plugins {
 
@@ -14,16 +14,11 @@ std::shared_ptr<const PluginLibrary> PluginSet::find(PluginKind kind, const std:
 PluginSet load_plugin_directory(const std::filesystem::path& directory) {
   PluginSet set;
   std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (it->path().extension() == ".so") files.push_back(it->path());
-  }
+  const auto files = folder_files(directory, ".so", ec);
   if (ec) {
     spdlog::error("plugins: cannot read directory {}: {}", directory.string(), ec.message());
     return set;
   }
-  std::sort(files.begin(), files.end());
 
   for (const auto& file : files) {
     LoadResult result = load_plugin(file);

@@ -4,11 +4,11 @@
 # agent made of them.
 #   out_of_tree_test.sh <source dir> <build dir> <out-of-tree project dir>
 set -euo pipefail
+source "$(dirname "$0")/../support/start_host.sh"
 src=$1 build=$2 project=$3
 work=$(mktemp -d)
-host_pid=
 cleanup() {
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null
+  [ -n "${HOST_PID:-}" ] && kill "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,16 +34,9 @@ cp "$build"/plugins/*.so "$work/build/pirate_personality.so" "$work/build/open_d
 cat >"$work/agents/buccaneer.json" <<'JSON'
 {"id": "buccaneer", "personality": "pirate", "domain": "open", "provider": "offline"}
 JSON
-"$build/bin/agent-host" --config "$src/config/host.json" --port 0 \
-  --plugins-dir "$work/plugins" --agents-dir "$work/agents" >"$work/host.log" 2>&1 &
-host_pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/host.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/host.log"; echo "host did not start"; exit 1; }
+start_host "$work/host.log" "$build/bin/agent-host" --config "$src/config/host.json" \
+  --plugins-dir "$work/plugins" --agents-dir "$work/agents"
+port=$HOST_PORT
 curl -fsS "http://127.0.0.1:$port/plugins" | grep -q '"id":"pirate"'
 reply=$(curl -fsS -X POST "http://127.0.0.1:$port/agents/buccaneer/chat" \
   -H 'Content-Type: application/json' -d '{"user_id":"u1","message":"Where is the treasure?"}')

@@ -2,6 +2,7 @@
 # The agent-host command line: versions, help, check-plugin and clear failures with exit codes.
 #   cli_test.sh <agent-host binary> <fixture plugin dir> <source dir>
 set -uo pipefail
+source "$(dirname "$0")/../../support/start_host.sh"
 host=$1 fixtures=$2 src=$3
 failures=0
 work=$(mktemp -d)
@@ -42,17 +43,10 @@ expect "an unknown log level is refused" 1 "unknown log level" -- \
   "$host" --config "$src/config/host.json" --log-level loud --port 0
 
 # A port already in use: start one host, then a second on the same port.
-"$host" --config "$src/config/host.json" --port 0 --agents-dir "$work" >"$work/first.log" 2>&1 &
-pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/first.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
-  echo "FAIL: the first host did not start"; cat "$work/first.log"; failures=$((failures + 1))
+if ! start_host "$work/first.log" "$host" --config "$src/config/host.json" --agents-dir "$work"; then
+  failures=$((failures + 1))
 else
+  pid=$HOST_PID port=$HOST_PORT
   expect "a port in use is a clear start-up error" 1 "in use" -- \
     "$host" --config "$src/config/host.json" --port "$port" --agents-dir "$work"
   # SIGTERM stops the host cleanly.

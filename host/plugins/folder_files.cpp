@@ -1,0 +1,20 @@
+#include "plugins/folder_files.h"
+
+#include <algorithm>
+
+namespace agent_host::plugins {
+
+std::vector<std::filesystem::path> folder_files(const std::filesystem::path& folder,
+                                                std::string_view extension,
+                                                std::error_code& error) {
+  std::vector<std::filesystem::path> files;
+  for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().extension() == extension) files.push_back(it->path());
+  }
+  if (error) return {};
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace agent_host::plugins
