@@ -156,3 +156,22 @@ TEST_CASE("content_creator create fails clearly on bad brand config",
                                          {"replacement", "b"}}}}}}}),
              Catch::Contains("(\"bad\")") && Catch::Contains("invalid pattern"));
 }
+
+TEST_CASE("content_creator create names a config rule whose pattern PCRE2 rejects",
+          "[plugins][domains][content_creator]") {
+  // A lookbehind must have a fixed length: PCRE2's reason reaches the caller with the rule's id.
+  CHECK_THAT(create_error(kTarget, {{"rules",
+                                     {{"output",
+                                       {{{"id", "after-hype"},
+                                         {"action", "rewrite"},
+                                         {"pattern", "(?<=amazing\\s+)deal"},
+                                         {"replacement", "offer"}}}}}}}),
+             Catch::Contains("config rules.output[0] (\"after-hype\") \"pattern\"") &&
+                 Catch::Contains("invalid pattern \"(?<=amazing\\s+)deal\"") &&
+                 Catch::Contains("lookbehind assertion is not fixed length"));
+  // Banned words become patterns too; metacharacters in them are matched literally.
+  auto domain = instantiate(
+      kTarget, {{"brand", {{"banned_words", {{{"word", "C++ (pro)"}, {"replacement", "$1"}}}}}}});
+  CHECK(check_output(*domain, "", "Try C++  (PRO) today.")["response"] ==
+        "Try $1 today.\n\nBrand check: replaced the banned word \"C++ (pro)\" with \"$1\".");
+}

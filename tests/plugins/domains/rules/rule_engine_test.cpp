@@ -3,7 +3,10 @@
 #include "rules/rule_engine.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 using domain_rules::Json;
 using domain_rules::RuleSet;
@@ -14,6 +17,17 @@ RuleSet rules_from(const Json& document) {
   RuleSet rules;
   rules.add(document, "test rules");
   return rules;
+}
+
+// The error a check throws, with its code.
+template <typename Check>
+std::pair<int32_t, std::string> check_error(Check&& check) {
+  try {
+    check();
+  } catch (const agent_sdk::Error& e) {
+    return {e.code(), e.what()};
+  }
+  return {0, ""};
 }
 
 std::string add_error(const Json& document) {
@@ -150,4 +164,151 @@ TEST_CASE("rule engine: malformed rules are rejected with the rule's position an
                           {{"id", "x"}, {"action", "append"}, {"text", "b"}}}}}),
              Catch::Contains("duplicate rule id \"x\""));
   CHECK_THAT(add_error({{"outputs", Json::array()}}), Catch::Contains("unknown key \"outputs\""));
+}
+
+TEST_CASE("rule engine: replacements expand $n, $&, $$, $` and $' as regex_replace did",
+          "[plugins][domains][rules]") {
+  const RuleSet rules = rules_from(
+      {{"input",
+        {{{"id", "swap"},
+          {"action", "rewrite"},
+          {"pattern", "\\b(\\w{1,20})@(\\w{1,20})\\b"},
+          // $3 names no group and, as with std::regex, expands to nothing.
+          {"replacement", "$2 at $1 ($&, $$5, $3)"}},
+         {{"id", "around"}, {"action", "rewrite"}, {"pattern", "#"}, {"replacement", "[$`|$']"}},
+         {{"id", "optional"},
+          {"action", "rewrite"},
+          {"pattern", "z?"},
+          {"replacement", "<$&>"}}}}});
+  CHECK(rules.check_input("mail bob@example now")["message"] ==
+        "mail example at bob (bob@example, $5, ) now");
+  CHECK(rules.check_input("a#b")["message"] == "a[a|b]b");
+  // Empty matches replace nothing; only the real "z" is rewritten.
+  CHECK(rules.check_input("xzy")["message"] == "x<z>y");
+}
+
+TEST_CASE("rule engine: a pattern PCRE2 rejects fails add() naming the rule and the reason",
+          "[plugins][domains][rules]") {
+  CHECK_THAT(add_error({{"output",
+                         {{{"id", "bad-escape"},
+                           {"action", "refuse"},
+                           {"pattern", "\\bfoo\\y"},
+                           {"reason", "r"}}}}}),
+             Catch::Contains("test rules.output[0] (\"bad-escape\") \"pattern\"") &&
+                 Catch::Contains("invalid pattern \"\\bfoo\\y\"") &&
+                 Catch::Contains("unrecognized character follows \\"));
+  CHECK_THAT(add_error({{"input",
+                         {{{"id", "lookbehind"},
+                           {"action", "refuse"},
+                           {"pattern", "ok"},
+                           {"unless", {"fine", "(?<=a+)b"}},
+                           {"reason", "r"}}}}}),
+             Catch::Contains("test rules.input[0] (\"lookbehind\") \"unless\"") &&
+                 Catch::Contains("lookbehind assertion is not fixed length"));
+
+  // A failed add leaves the set as it was.
+  RuleSet rules = rules_from(
+      {{"input", {{{"id", "a"}, {"action", "refuse"}, {"pattern", "a"}, {"reason", "r"}}}}});
+  CHECK_THROWS(rules.add(
+      {{"input", {{{"id", "b"}, {"action", "refuse"}, {"pattern", "b"}, {"reason", "r"}}}},
+       {"output", {{{"id", "c"}, {"action", "refuse"}, {"pattern", "(["}, {"reason", "r"}}}}},
+      "more rules"));
+  CHECK(rules.input_size() == 1);
+  CHECK(rules.output_size() == 0);
+  CHECK(rules.check_input("b") == Json({{"action", "allow"}}));
+}
+
+TEST_CASE("rule engine: ECMAScript-style patterns keep their meaning on UTF-8 text",
+          "[plugins][domains][rules]") {
+  const RuleSet rules = rules_from(
+      {{"input",
+        {{{"id", "end"}, {"action", "refuse"}, {"pattern", "done$"}, {"reason", "end"}},
+         {{"id", "quote"}, {"action", "refuse"}, {"pattern", "can\\u2019t"}, {"reason", "quote"}},
+         {{"id", "word"}, {"action", "refuse"}, {"pattern", "\\bber\\b"}, {"reason", "word"}},
+         {{"id", "accent"},
+          {"action", "rewrite"},
+          {"pattern", "caf\u00e9 [^ ]{1,2}!"},
+          {"replacement", "coffee!"}}}}});
+  // "$" is the very end, not also before a final line break.
+  CHECK(rules.check_input("all done")["reason"] == "end");
+  CHECK(rules.check_input("done\n")["action"] == "allow");
+  // \uhhhh is an ECMAScript escape.
+  CHECK(rules.check_input("I can\u2019t")["reason"] == "quote");
+  // \b and \w are ASCII-only, as before: "ü" is not a word character.
+  CHECK(rules.check_input("\u00fcber")["reason"] == "word");
+  CHECK(rules.check_input("bermuda")["action"] == "allow");
+  // Case-insensitive beyond ASCII, and a character class takes a whole UTF-8 character.
+  CHECK(rules.check_input("CAF\u00c9 \u00e9\u00e9!")["message"] == "Coffee!");
+}
+
+TEST_CASE("rule engine: texts that are not valid UTF-8 are rejected, not matched",
+          "[plugins][domains][rules]") {
+  const RuleSet rules = rules_from(
+      {{"output", {{{"id", "x"}, {"action", "refuse"}, {"pattern", "x"}, {"reason", "r"}}}}});
+  const auto [code, message] = check_error([&] { rules.check_output("ok", "bad \xff byte"); });
+  CHECK(code == AGENT_ERR_INVALID_INPUT);
+  CHECK_THAT(message, Catch::Contains("\"response\" is not valid UTF-8"));
+  // Overlong forms and surrogates count as invalid, as in PCRE2.
+  CHECK(check_error([&] { rules.check_input("\xc0\xaf"); }).first == AGENT_ERR_INVALID_INPUT);
+  CHECK(check_error([&] { rules.check_input("\xed\xa0\x80"); }).first == AGENT_ERR_INVALID_INPUT);
+  CHECK(rules.check_input("fine \xf0\x9f\x98\x80 text") == Json({{"action", "allow"}}));
+}
+
+TEST_CASE("rule engine: a long {match} in a note is cut at a character boundary",
+          "[plugins][domains][rules]") {
+  const RuleSet rules = rules_from({{"input",
+                                     {{{"id", "long"},
+                                       {"action", "rewrite"},
+                                       {"pattern", "a{56}\u00e9{5}"},
+                                       {"replacement", "x"},
+                                       {"note", "removed {match}"}}}}});
+  const Json verdict = rules.check_input(std::string(56, 'a') + "\u00e9\u00e9\u00e9\u00e9\u00e9");
+  // Byte 57 is inside the first "é": the cut goes before it, so the note stays valid UTF-8.
+  CHECK(verdict["reason"] == "removed " + std::string(56, 'a') + "...");
+  CHECK_NOTHROW(verdict.dump());
+}
+
+TEST_CASE("rule engine: matching that exceeds PCRE2's match limit fails naming the rule",
+          "[plugins][domains][rules]") {
+  const RuleSet rules = rules_from({{"input",
+                                     {{{"id", "runaway"},
+                                       {"action", "refuse"},
+                                       {"pattern", "^(?:a|aa){1,200}$"},
+                                       {"reason", "r"}}}}});
+  const auto [code, message] = check_error([&] { rules.check_input(std::string(80, 'a') + "!"); });
+  CHECK(code == AGENT_ERR_INTERNAL);
+  CHECK_THAT(message, Catch::Contains("test rules.input[0] (\"runaway\")") &&
+                          Catch::Contains("match limit"));
+}
+
+TEST_CASE("rule engine: one rule set serves concurrent checks", "[plugins][domains][rules]") {
+  const RuleSet rules = rules_from({{"input",
+                                     {{{"id", "card"},
+                                       {"action", "rewrite"},
+                                       {"pattern", "\\b(\\d{4})(?:[ -]?\\d{4}){3}\\b"},
+                                       {"replacement", "$1-xxxx"}}}},
+                                    {"output",
+                                     {{{"id", "soften"},
+                                       {"action", "rewrite"},
+                                       {"pattern", "\\bguaranteed\\s{1,3}(returns?)\\b"},
+                                       {"replacement", "potential $1"}},
+                                      {{"id", "note"},
+                                       {"action", "append"},
+                                       {"text", "Changed: {changes}."},
+                                       {"if_rewritten", true}}}}});
+  const auto work = [&](int seed, bool& same) {
+    same = true;
+    for (int i = 0; i < 300; ++i) {
+      const std::string n = std::to_string(1000 + (seed * 300 + i) % 9000);
+      same = same && rules.check_input("card " + n + " 1111 2222 3333 ok")["message"] ==
+                         "card " + n + "-xxxx ok";
+      same = same && rules.check_output("", "Guaranteed return " + n + ".")["response"] ==
+                         "Potential return " + n + ".\n\nChanged: applied rule \"soften\".";
+    }
+  };
+  std::vector<std::thread> threads;
+  bool same[4] = {false, false, false, false};
+  for (int t = 0; t < 4; ++t) threads.emplace_back(work, t, std::ref(same[t]));
+  for (std::thread& thread : threads) thread.join();
+  for (const bool result : same) CHECK(result);
 }
