@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -34,6 +35,7 @@ constexpr const char kManifest[] =
             "description": "How many domain knowledge items an answer quotes at most"}}}})";
 
 // Words too common to say anything about relevance.
+// Kept in strcmp order: stems() binary-searches it (the constructor checks the order).
 constexpr const char* kStopWords[] = {
     "about", "after",  "also",   "and",   "any",   "are",   "been",  "but",    "can",  "could",
     "did",   "does",   "doing",  "for",   "from",  "get",   "got",   "had",    "has",  "have",
@@ -123,6 +125,8 @@ std::string quote(const std::string& text) {
   return "\"" + prefix_code_points(flat, kLimit - 3) + "...\"";
 }
 
+bool precedes(const char* a, const char* b) { return std::strcmp(a, b) < 0; }
+
 // Crude stems for word overlap: lower-case runs of letters and digits (bytes >= 0x80 count as
 // letters), at least three long, no stop words; long words are cut to six characters so that
 // "diversify" meets "diversification" and "invest" meets "investing".
@@ -130,8 +134,8 @@ std::vector<std::string> stems(const std::string& text) {
   std::vector<std::string> out;
   std::string word;
   const auto flush = [&] {
-    if (word.size() >= 3 && std::none_of(std::begin(kStopWords), std::end(kStopWords),
-                                         [&](const char* stop) { return word == stop; })) {
+    if (word.size() >= 3 &&
+        !std::binary_search(std::begin(kStopWords), std::end(kStopWords), word.c_str(), precedes)) {
       if (word.size() >= 6) {
         word.resize(6);
       } else if (word.size() > 3 && word.back() == 's') {
@@ -241,6 +245,9 @@ class Offline final : public agent_sdk::Provider {
   static constexpr uint32_t kFlags = AGENT_PLUGIN_FLAG_THREAD_SAFE;
 
   Offline(agent_sdk::Host host, const Json& config) : Provider(host) {
+    if (!std::is_sorted(std::begin(kStopWords), std::end(kStopWords), precedes)) {
+      throw agent_sdk::Error(AGENT_ERR_INTERNAL, "offline: the stop-word list is not sorted");
+    }
     for (const auto& item : config.items()) {
       if (item.key() != "max_knowledge_items") {
         invalid("offline config: unknown key \"" + item.key() +
