@@ -5,9 +5,6 @@
 //   agent-host --help | --version
 #pragma once
 
-#include <optional>
-#include <string>
-
 namespace agent_host::app {
 
 // Runs the command line and returns the process exit code.

@@ -29,10 +29,8 @@ class HostApp {
   void stop();
 
   unsigned port() const { return server_->port(); }
-  const HostConfig& config() const noexcept { return config_; }
   const plugins::PluginRegistry& plugins() const noexcept { return plugins_; }
   const agents::AgentRegistry& agents() const noexcept { return agents_; }
-  const http::Router& router() const noexcept { return router_; }
 
  private:
   const HostConfig config_;

@@ -1,7 +1,6 @@
 #include "http/request_context.h"
 
-#include <Poco/Net/HTMLForm.h>
-#include <Poco/URI.h>
+#include <Poco/String.h>
 
 #include <istream>
 
@@ -22,14 +21,6 @@ const std::string& RequestContext::path_param(const std::string& name) const {
   static const std::string empty;
   const auto it = params_.find(name);
   return it == params_.end() ? empty : it->second;
-}
-
-std::optional<std::string> RequestContext::query_param(const std::string& name) const {
-  const Poco::URI uri(request_.getURI());
-  for (const auto& [key, value] : uri.getQueryParameters()) {
-    if (key == name) return value;
-  }
-  return std::nullopt;
 }
 
 nlohmann::json RequestContext::read_json_body() {

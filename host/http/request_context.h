@@ -24,8 +24,6 @@ class RequestContext {
 
   void set_path_params(std::map<std::string, std::string> params) { params_ = std::move(params); }
   const std::string& path_param(const std::string& name) const;
-  // A query-string parameter, or nothing when absent.
-  std::optional<std::string> query_param(const std::string& name) const;
 
   // Reads the body as a JSON value. Throws ApiError: 415 when not application/json, 413 when
   // larger than the limit, 400 when it is not UTF-8 or not JSON.

@@ -51,6 +51,11 @@ inline std::filesystem::path fixture_plugin(const std::string& name) {
   return std::filesystem::path(AGENT_TEST_FIXTURE_DIR) / "plugins" / (name + ".so");
 }
 
+// A library built against the SDK's build rules on purpose (see tests/fixtures/plugins).
+inline std::filesystem::path rule_breaking_fixture(const std::string& name) {
+  return std::filesystem::path(AGENT_TEST_FIXTURE_DIR) / "rule_breakers" / (name + ".so");
+}
+
 inline std::filesystem::path bundled_plugin(const std::string& name) {
   return std::filesystem::path(AGENT_TEST_PLUGIN_DIR) / (name + ".so");
 }

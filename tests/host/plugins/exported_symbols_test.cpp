@@ -58,7 +58,7 @@ TEST_CASE("fixture plugins built with agent_sdk_add_plugin follow the same rules
 }
 
 TEST_CASE("the symbol check catches a library built without the rules", "[plugins][symbols]") {
-  const auto file = agent_test::fixture_plugin("gnu_unique");
+  const auto file = agent_test::rule_breaking_fixture("gnu_unique");
   CHECK(has_gnu_unique(file));
   CHECK(exported(file).size() > 1);
 }

@@ -83,7 +83,7 @@ TEST_CASE("an entry symbol that returns no descriptor is refused", "[plugins][lo
 
 TEST_CASE("a library breaking the build rules loads with a GNU_UNIQUE warning",
           "[plugins][loader]") {
-  const auto result = load_plugin(fixture_plugin("gnu_unique"));
+  const auto result = load_plugin(agent_test::rule_breaking_fixture("gnu_unique"));
   REQUIRE(result.plugin);
   REQUIRE(result.plugin->info().warnings.size() == 1);
   CHECK_THAT(result.plugin->info().warnings[0], Catch::Contains("STB_GNU_UNIQUE"));
