@@ -36,7 +36,7 @@ extern "C" {
 /* Major: bumped only for an incompatible change; the host refuses any other major. */
 #define AGENT_ABI_MAJOR 1
 /* Minor: bumped when fields or functions are appended; plugin minor must be <= host minor. */
-#define AGENT_ABI_MINOR 0
+#define AGENT_ABI_MINOR 1
 
 /* The exported entry symbol, as a string, for loaders (the major is part of the name). */
 #define AGENT_PLUGIN_ENTRY_NAME "agent_plugin_entry_v1"
@@ -84,8 +84,7 @@ extern "C" {
 /* One configured instance of a plugin, created by create() and freed by destroy(). */
 typedef struct agent_instance agent_instance;
 
-/* The HTTP client the host offers to plugins. Declared here, defined by a later ABI minor; until
- * then agent_host_api.http is NULL and plugins must check for it. */
+/* The HTTP client the host offers to plugins (defined below, since ABI 1.1). */
 typedef struct agent_http_api agent_http_api;
 
 /* ---- The sink: how results come back -------------------------------------------------------- */
@@ -141,9 +140,83 @@ typedef struct agent_host_api {
    * or environment; never log them.
    */
   int64_t (*get_secret)(void* ctx, const char* name, char* buffer, size_t capacity);
-  /* The host's HTTP client, or NULL when this host does not offer one (ABI 1.0 never does). */
+  /* The host's HTTP client (ABI >= 1.1), or NULL when this host does not offer one (a 1.0 host
+   * never does): check before use. */
   const agent_http_api* http;
 } agent_host_api;
+
+/* ---- Host service: HTTP client (ABI 1.1) ---------------------------------------------------- */
+
+/*
+ * Outbound HTTP(S) for plugins, so providers and tool clients need no network stack of their own
+ * and every request obeys the host's rules: system CA certificates (plus any the operator
+ * configured), proxies from HTTP_PROXY / HTTPS_PROXY / NO_PROXY, timeouts, cancellation, the
+ * request id propagated as X-Request-Id, and no header values in logs.
+ */
+
+/* One header; both strings NUL-terminated UTF-8. */
+typedef struct agent_http_header {
+  const char* name;
+  const char* value;
+} agent_http_header;
+
+typedef struct agent_http_request {
+  /* sizeof(agent_http_request) as the plugin compiled it. */
+  uint32_t struct_size;
+  /* "GET", "POST", "PUT", "PATCH", "DELETE" or "HEAD" (NUL-terminated). */
+  const char* method;
+  /* Absolute http:// or https:// URL (NUL-terminated). */
+  const char* url;
+  const agent_http_header* headers;
+  size_t header_count;
+  /* Request body of `body_len` bytes; may be NULL when body_len is 0. */
+  const char* body;
+  size_t body_len;
+  /*
+   * The invoke() this request serves (agent_call.call_id), or 0. When set, the host aborts the
+   * request as soon as that call is cancelled, caps it at the call's deadline and sends the
+   * call's request id as X-Request-Id.
+   */
+  uint64_t call_id;
+  /* Timeouts in milliseconds; 0 takes the host's default, which the host may also cap. */
+  int64_t connect_timeout_ms;    /* TCP connect plus TLS handshake                           */
+  int64_t first_byte_timeout_ms; /* request sent -> response head received                   */
+  int64_t idle_timeout_ms;       /* longest silence between two pieces of the response body  */
+  int64_t total_timeout_ms;      /* the whole exchange                                       */
+} agent_http_request;
+
+/* Where the response goes, as it arrives. Callbacks run on the thread that called perform(). */
+typedef struct agent_http_response_sink {
+  /* sizeof(agent_http_response_sink) as the plugin compiled it. */
+  uint32_t struct_size;
+  /* Plugin context, passed back unchanged. */
+  void* ctx;
+  /* The status and headers, once. Return 0 to continue, non-zero to abort the request. */
+  int (*on_head)(void* ctx, int32_t status, const agent_http_header* headers, size_t header_count);
+  /* A piece of the body as it arrives (transfer encoding removed, content untouched), zero or
+   * more times. Return 0 to continue, non-zero to abort. */
+  int (*on_body)(void* ctx, const char* data, size_t len);
+} agent_http_response_sink;
+
+struct agent_http_api {
+  /* sizeof(agent_http_api) as the host compiled it. */
+  uint32_t struct_size;
+  /* Host context; pass it back unchanged. */
+  void* ctx;
+  /*
+   * Performs one request on the calling thread and returns when the response has ended or the
+   * exchange failed. Returns AGENT_OK when a whole response was received, whatever its status (a
+   * 500 is an answer, not a transport error). Otherwise returns, with a reason for humans copied
+   * into `error` (NUL-terminated, truncated to `error_capacity`; may be NULL):
+   *   AGENT_ERR_INVALID_INPUT  bad URL, method or header;
+   *   AGENT_ERR_UNAVAILABLE    DNS, connect, TLS or proxy failure, or the peer closed early;
+   *   AGENT_ERR_TIMEOUT        one of the timeouts or the call's deadline passed;
+   *   AGENT_ERR_CANCELLED      the call was cancelled, or a callback returned non-zero.
+   * Thread-safe: several threads may perform requests at once.
+   */
+  int32_t (*perform)(void* ctx, const agent_http_request* request,
+                     const agent_http_response_sink* sink, char* error, size_t error_capacity);
+};
 
 /* ---- A call ----------------------------------------------------------------------------------*/
 
@@ -243,13 +316,22 @@ AGENT_PLUGIN_EXPORT const agent_plugin_descriptor* AGENT_PLUGIN_ENTRY(void);
  *                                   "context":{}}
  *                              out {"action": "allow"|"rewrite"|"refuse",
  *                                   "response"?: string (rewrite), "reason"?: string}
- * provider     "complete"      in  {"messages":[{"role","content"}], "options":{},
- *                                   "tools"?:[...], "agent"?: {"personality":{...},
- *                                   "domain":{...}} (what "describe" returned)}
- *                              deltas {"type":"text","text":string} ...
- *                              out {"message":{"role":"assistant","content"},
+ * provider     "complete"      in  {"messages":[message], "options":{},
+ *                                   "tools"?:[{"name","description","input_schema"}],
+ *                                   "agent"?: {"personality":{...}, "domain":{...}}
+ *                                   (what "describe" returned)}
+ *                              deltas {"type":"text","text":string}
+ *                                     {"type":"tool_call","index","id","name","arguments"}
+ *                                       (once per call, when its arguments are complete)
+ *                              out {"message":{"role":"assistant","content",
+ *                                   "tool_calls"?:[tool_call]},
  *                                   "usage":{"prompt_tokens","completion_tokens",
- *                                   "total_tokens"}, "model", "finish_reason"}
+ *                                   "total_tokens"}, "model",
+ *                                   "finish_reason": "stop"|"length"|"tool_calls"|...}
+ *              A message is {"role":"system"|"user"|"assistant","content":string} or an
+ *              assistant message with "tool_calls":[{"id","name","arguments": JSON text}] (content
+ *              may then be null), or {"role":"tool","tool_call_id","content"} answering one.
+ *              "options" may hold "model", "temperature", "max_tokens" (the agent's settings).
  * tool source  "list_tools"    in  {}
  *                              out {"tools":[{"name","description","input_schema"}]}
  *              "call_tool"     in  {"name", "arguments":{}}
