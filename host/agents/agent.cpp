@@ -9,6 +9,16 @@ Agent::Agent(AgentDefinition definition, Parts parts)
       parts_(std::move(parts)),
       system_prompt_(build_system_prompt(parts_.persona, parts_.domain_profile)) {}
 
+std::vector<Agent::ProviderChoice> Agent::provider_chain() const {
+  std::vector<ProviderChoice> chain;
+  chain.reserve(1 + parts_.fallback_providers.size());
+  chain.push_back({*parts_.provider, definition_.provider_options});
+  for (std::size_t i = 0; i < parts_.fallback_providers.size(); ++i) {
+    chain.push_back({*parts_.fallback_providers[i], definition_.fallback_providers[i].options});
+  }
+  return chain;
+}
+
 nlohmann::json Agent::to_json() const {
   nlohmann::json json = to_public_json(definition_);
   auto plugin_json = [](const plugins::PluginInstance& instance) {
@@ -21,6 +31,10 @@ nlohmann::json Agent::to_json() const {
   json["domain"] = plugin_json(domain());
   json["domain"]["specialization"] = parts_.domain_profile.value("specialization", "");
   json["provider"] = plugin_json(provider());
+  json["fallback_providers"] = nlohmann::json::array();
+  for (const auto& fallback : parts_.fallback_providers) {
+    json["fallback_providers"].push_back(plugin_json(*fallback));
+  }
   return json;
 }
 

@@ -19,6 +19,8 @@ class Agent {
     std::unique_ptr<plugins::PluginInstance> personality;
     std::unique_ptr<plugins::PluginInstance> domain;
     std::unique_ptr<plugins::PluginInstance> provider;
+    // One per definition().fallback_providers, same order.
+    std::vector<std::unique_ptr<plugins::PluginInstance>> fallback_providers;
     std::vector<std::unique_ptr<plugins::PluginInstance>> tools;
     nlohmann::json persona;         // what the personality's "describe" returned
     nlohmann::json domain_profile;  // what the domain's "describe" returned
@@ -33,6 +35,14 @@ class Agent {
   plugins::PluginInstance& personality() const noexcept { return *parts_.personality; }
   plugins::PluginInstance& domain() const noexcept { return *parts_.domain; }
   plugins::PluginInstance& provider() const noexcept { return *parts_.provider; }
+
+  // The provider chain a turn tries, in order: the provider, then each fallback, with the
+  // per-call options that go with it.
+  struct ProviderChoice {
+    plugins::PluginInstance& instance;
+    const nlohmann::json& options;
+  };
+  std::vector<ProviderChoice> provider_chain() const;
 
   const nlohmann::json& persona() const noexcept { return parts_.persona; }
   const nlohmann::json& domain_profile() const noexcept { return parts_.domain_profile; }

@@ -60,6 +60,15 @@ PluginRef parse_ref(const nlohmann::json& value, const std::string& where) {
   return ref;
 }
 
+// The "options" of a provider reference ({} when it has none).
+nlohmann::json parse_options(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_object()) return nlohmann::json::object();
+  const auto options = value.find("options");
+  if (options == value.end()) return nlohmann::json::object();
+  if (!options->is_object()) throw DefinitionError(where + ": \"options\" must be an object");
+  return *options;
+}
+
 }  // namespace
 
 bool is_valid_agent_id(std::string_view id) noexcept {
@@ -71,9 +80,9 @@ bool is_valid_agent_id(std::string_view id) noexcept {
 
 AgentDefinition parse_agent_definition(const nlohmann::json& json) {
   if (!json.is_object()) throw DefinitionError("an agent definition must be a JSON object");
-  static const std::set<std::string> known = {"id",          "display_name", "description",
-                                              "personality", "domain",       "provider",
-                                              "tools",       "history_limit"};
+  static const std::set<std::string> known = {"id",          "display_name",  "description",
+                                              "personality", "domain",        "provider",
+                                              "tools",       "history_limit", "fallback_providers"};
   for (const auto& [key, _] : json.items()) {
     if (known.count(key) == 0) throw DefinitionError("unknown key \"" + key + "\"");
   }
@@ -93,12 +102,17 @@ AgentDefinition parse_agent_definition(const nlohmann::json& json) {
   definition.personality = parse_ref(json["personality"], "\"personality\"");
   definition.domain = parse_ref(json["domain"], "\"domain\"");
   definition.provider = parse_ref(json["provider"], "\"provider\"");
-  if (const auto& provider = json["provider"];
-      provider.is_object() && provider.contains("options")) {
-    if (!provider["options"].is_object()) {
-      throw DefinitionError("\"provider\": \"options\" must be an object");
+  definition.provider_options = parse_options(json["provider"], "\"provider\"");
+  if (const auto fallbacks = json.find("fallback_providers"); fallbacks != json.end()) {
+    if (!fallbacks->is_array() || fallbacks->size() > kMaxFallbackProviders) {
+      throw DefinitionError("\"fallback_providers\" must be an array of at most " +
+                            std::to_string(kMaxFallbackProviders) + " providers");
     }
-    definition.provider_options = provider["options"];
+    for (std::size_t i = 0; i < fallbacks->size(); ++i) {
+      const std::string where = "\"fallback_providers\"[" + std::to_string(i) + "]";
+      definition.fallback_providers.push_back(
+          {parse_ref((*fallbacks)[i], where), parse_options((*fallbacks)[i], where)});
+    }
   }
 
   if (const auto tools = json.find("tools"); tools != json.end()) {
@@ -140,12 +154,17 @@ AgentDefinition load_agent_definition(const std::filesystem::path& file) {
 nlohmann::json to_public_json(const AgentDefinition& definition) {
   nlohmann::json tools = nlohmann::json::array();
   for (const auto& tool : definition.tools) tools.push_back(tool.id);
+  nlohmann::json fallbacks = nlohmann::json::array();
+  for (const auto& fallback : definition.fallback_providers) {
+    fallbacks.push_back(fallback.provider.id);
+  }
   return {{"id", definition.id},
           {"display_name", definition.display_name},
           {"description", definition.description},
           {"personality", definition.personality.id},
           {"domain", definition.domain.id},
           {"provider", definition.provider.id},
+          {"fallback_providers", fallbacks},
           {"tools", tools},
           {"history_limit", definition.history_limit}};
 }

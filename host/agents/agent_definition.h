@@ -26,6 +26,13 @@ struct AgentDefinition {
   PluginRef provider;
   // Per-call provider options (model, temperature, max_tokens...), sent with every completion.
   nlohmann::json provider_options = nlohmann::json::object();
+  // Tried in order when the provider before fails with a retryable error before any output
+  // reached the client. Each has its own config and options.
+  struct Fallback {
+    PluginRef provider;
+    nlohmann::json options = nlohmann::json::object();
+  };
+  std::vector<Fallback> fallback_providers;
   std::vector<PluginRef> tools;
   // Stored messages sent to the model as history (the original design's 20).
   std::size_t history_limit = 20;
@@ -39,6 +46,7 @@ class DefinitionError : public std::runtime_error {
 
 inline constexpr std::size_t kDefaultHistoryLimit = 20;
 inline constexpr std::size_t kMaxHistoryLimit = 1000;
+inline constexpr std::size_t kMaxFallbackProviders = 8;
 
 // Throws DefinitionError naming the offending field.
 AgentDefinition parse_agent_definition(const nlohmann::json& json);

@@ -38,6 +38,10 @@ std::shared_ptr<const Agent> build_agent(const AgentDefinition& definition,
       instantiate(PluginKind::personality, definition.personality, plugins, secrets);
   parts.domain = instantiate(PluginKind::domain, definition.domain, plugins, secrets);
   parts.provider = instantiate(PluginKind::provider, definition.provider, plugins, secrets);
+  for (const auto& fallback : definition.fallback_providers) {
+    parts.fallback_providers.push_back(
+        instantiate(PluginKind::provider, fallback.provider, plugins, secrets));
+  }
   for (const auto& tool : definition.tools) {
     parts.tools.push_back(instantiate(PluginKind::tool_source, tool, plugins, secrets));
   }

@@ -41,47 +41,136 @@ nlohmann::json run_rule(const Agent& agent, const char* method, const nlohmann::
   }
 }
 
+TurnError::Kind error_kind(std::int32_t status) {
+  switch (status) {
+    case AGENT_ERR_TIMEOUT:
+      return TurnError::Kind::upstream_timeout;
+    case AGENT_ERR_UNAVAILABLE:
+      return TurnError::Kind::unavailable;
+    case AGENT_ERR_INVALID_INPUT:
+      return TurnError::Kind::invalid_request;
+    default:
+      return TurnError::Kind::upstream;
+  }
+}
+
+// Worth trying the next provider: the failure says nothing about the request itself.
+bool is_retryable(const plugins::InvokeResult& outcome) {
+  return outcome.retryable || outcome.status == AGENT_ERR_UNAVAILABLE ||
+         outcome.status == AGENT_ERR_TIMEOUT;
+}
+
+// The text of a message's "content": a string, or the text parts of an array of parts.
+std::string content_text(const nlohmann::json& message) {
+  const auto content = message.find("content");
+  if (content == message.end() || content->is_null()) return "";
+  if (content->is_string()) return content->get<std::string>();
+  std::string text;
+  if (content->is_array()) {
+    for (const auto& part : *content) {
+      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
+          part["text"].is_string()) {
+        text += part["text"].get<std::string>();
+      }
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 struct TurnPipeline::Turn {
-  Turn(const Agent& a, const ChatRequest& r, const std::string& id)
-      : agent(a), request(r), request_id(id) {}
+  Turn(const Agent& a, const TurnOptions& o) : agent(a), options(o) {}
 
   const Agent& agent;
-  const ChatRequest& request;
-  const std::string& request_id;
+  const TurnOptions& options;
+  std::string user_id;
+  nlohmann::json context = nlohmann::json::object();
+  nlohmann::json tools = nlohmann::json::array();
+  nlohmann::json option_overrides = nlohmann::json::object();
   store::Conversation conversation;
   bool new_conversation = false;
-  std::vector<store::Message> history;
+  nlohmann::json rule_history = nlohmann::json::array();  // what check_input sees
+  std::string original_message;
   std::string effective_message;  // the user message after input rules
   std::string response;
+  std::string streamed;  // the part of `response` the observer has already seen
+  nlohmann::json tool_calls = nlohmann::json::array();
   std::optional<std::string> refusal;
   Usage usage;
   std::string model;
+  std::string provider;
   std::string finish_reason = "stop";
+  bool interrupted = false;
 };
 
 ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
-                             const std::string& request_id) {
-  Turn turn(agent, request, request_id);
+                             const TurnOptions& options) {
+  Turn turn(agent, options);
+  turn.user_id = request.user_id;
+  turn.context = request.context;
+  turn.original_message = request.message;
   turn.conversation = resolve_conversation(agent, request);
   turn.new_conversation = turn.conversation.id.empty();
 
   std::unique_lock<std::mutex> lock;
+  std::vector<store::Message> history;
   if (!turn.new_conversation) {
     lock = std::unique_lock(conversation_lock(turn.conversation.id));
-    turn.history = store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
+    history = store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
+    for (const auto& message : history) {
+      turn.rule_history.push_back({{"role", message.role}, {"content", message.content}});
+    }
   }
 
   apply_input_rules(turn);
   if (!turn.refusal) {
-    call_provider(turn);
-    apply_output_rules(turn);
+    call_provider(
+        turn, build_messages(agent.system_prompt(), history, turn.effective_message, turn.context));
+    if (!turn.interrupted) apply_output_rules(turn);
   }
   store_messages(turn);
+  return to_result(turn);
+}
 
+ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequest& request,
+                                        const TurnOptions& options) {
+  Turn turn(agent, options);
+  turn.tools = request.tools;
+  turn.option_overrides = request.options;
+  const nlohmann::json& messages = request.messages;
+  const bool ends_with_user = !messages.empty() && messages.back().value("role", "") == "user";
+
+  // Input rules judge what the user says; a tool result is the model's own business.
+  if (ends_with_user) {
+    for (std::size_t i = 0; i + 1 < messages.size(); ++i) {
+      const std::string role = messages[i].value("role", "");
+      if (role == "user" || role == "assistant") {
+        turn.rule_history.push_back({{"role", role}, {"content", content_text(messages[i])}});
+      }
+    }
+    turn.original_message = content_text(messages.back());
+    apply_input_rules(turn);
+  }
+  if (!turn.refusal) {
+    nlohmann::json prompt = nlohmann::json::array();
+    prompt.push_back({{"role", "system"}, {"content", agent.system_prompt()}});
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (ends_with_user && i + 1 == messages.size()) {
+        prompt.push_back({{"role", "user"}, {"content", turn.effective_message}});
+      } else {
+        prompt.push_back(messages[i]);
+      }
+    }
+    call_provider(turn, prompt);
+    if (!turn.interrupted) apply_output_rules(turn);
+  }
+  return to_result(turn);
+}
+
+ChatResult TurnPipeline::to_result(Turn& turn) {
   ChatResult result;
-  result.agent_id = agent.id();
+  result.agent_id = turn.agent.id();
   result.conversation_id = turn.conversation.id;
   result.response = std::move(turn.response);
   result.usage = turn.usage;
@@ -89,6 +178,9 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
   result.finish_reason = std::move(turn.finish_reason);
   result.refusal = std::move(turn.refusal);
   result.message_count = turn.conversation.message_count;
+  result.provider = std::move(turn.provider);
+  result.tool_calls = std::move(turn.tool_calls);
+  result.interrupted = turn.interrupted;
   return result;
 }
 
@@ -106,77 +198,146 @@ store::Conversation TurnPipeline::resolve_conversation(const Agent& agent,
 }
 
 void TurnPipeline::apply_input_rules(Turn& turn) {
-  nlohmann::json history = nlohmann::json::array();
-  for (const auto& message : turn.history) {
-    history.push_back({{"role", message.role}, {"content", message.content}});
-  }
-  const nlohmann::json verdict = run_rule(
-      turn.agent, "check_input",
-      {{"message", turn.request.message}, {"history", history}, {"context", turn.request.context}},
-      turn.request_id);
+  const nlohmann::json verdict = run_rule(turn.agent, "check_input",
+                                          {{"message", turn.original_message},
+                                           {"history", turn.rule_history},
+                                           {"context", turn.context}},
+                                          turn.options.request_id);
   const std::string action = verdict["action"].get<std::string>();
-  turn.effective_message = turn.request.message;
+  turn.effective_message = turn.original_message;
   if (action == "refuse") {
     turn.refusal = verdict.value("reason", "the request is outside what this agent may do");
     turn.response = *turn.refusal;  // domains word their reasons for the user
     turn.model = "none";
     turn.finish_reason = "refused";
   } else if (action == "rewrite") {
-    turn.effective_message = verdict.value("message", turn.request.message);
+    turn.effective_message = verdict.value("message", turn.original_message);
   } else if (action != "allow") {
     throw TurnError(TurnError::Kind::plugin,
                     "domain check_input returned unknown action \"" + action + "\"");
   }
 }
 
-void TurnPipeline::call_provider(Turn& turn) {
+void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
   const Agent& agent = turn.agent;
+  TurnObserver* const observer = turn.options.observer;
+  TurnCancellation* const cancellation = turn.options.cancellation;
   nlohmann::json input = {
-      {"messages", build_messages(agent.system_prompt(), turn.history, turn.effective_message,
-                                  turn.request.context)},
-      {"options", agent.definition().provider_options},
+      {"messages", messages},
       {"agent", {{"personality", agent.persona()}, {"domain", agent.domain_profile()}}}};
+  if (!turn.tools.empty()) input["tools"] = turn.tools;
 
-  plugins::CallOptions options;
-  options.request_id = turn.request_id;
-  const plugins::InvokeResult outcome = agent.provider().invoke("complete", input.dump(), options);
-  const std::string provider = "provider '" + agent.provider().info().id + "'";
-  if (!outcome.ok()) {
-    const auto kind = outcome.status == AGENT_ERR_TIMEOUT       ? TurnError::Kind::upstream_timeout
-                      : outcome.status == AGENT_ERR_UNAVAILABLE ? TurnError::Kind::unavailable
-                                                                : TurnError::Kind::upstream;
-    throw TurnError(kind, provider + " failed: " + outcome.error);
-  }
-  nlohmann::json result;
-  try {
-    result = nlohmann::json::parse(outcome.result);
-  } catch (const nlohmann::json::parse_error&) {
-    throw TurnError(TurnError::Kind::upstream, provider + " returned invalid JSON");
-  }
-  const auto message = result.find("message");
-  if (message == result.end() || !message->is_object() || !message->contains("content") ||
-      !(*message)["content"].is_string()) {
-    throw TurnError(TurnError::Kind::upstream, provider + " returned no message content");
-  }
-  turn.response = (*message)["content"].get<std::string>();
-  if (const auto usage = result.find("usage"); usage != result.end() && usage->is_object()) {
-    turn.usage.prompt_tokens = token_field(*usage, "prompt_tokens");
-    turn.usage.completion_tokens = token_field(*usage, "completion_tokens");
-    turn.usage.total_tokens = token_field(*usage, "total_tokens");
-    if (turn.usage.total_tokens == 0) {
-      turn.usage.total_tokens = turn.usage.prompt_tokens + turn.usage.completion_tokens;
+  const auto chain = agent.provider_chain();
+  std::string failures;  // why earlier providers of the chain were passed over
+  for (std::size_t attempt = 0; attempt < chain.size(); ++attempt) {
+    plugins::PluginInstance& provider = chain[attempt].instance;
+    const std::string name = "provider '" + provider.info().id + "'";
+    nlohmann::json options = chain[attempt].options;
+    for (const auto& [key, value] : turn.option_overrides.items()) options[key] = value;
+    input["options"] = std::move(options);
+
+    plugins::CallOptions call;
+    call.request_id = turn.options.request_id;
+    call.call_id = plugins::PluginInstance::next_call_id();
+    bool output_sent = false;  // once true, no fallback: the client has seen this answer
+    bool client_gone = false;
+    if (observer != nullptr || cancellation != nullptr) {
+      call.on_delta = [&](std::string_view json) {
+        if (cancellation != nullptr && cancellation->cancelled()) return false;
+        const nlohmann::json delta = nlohmann::json::parse(json, nullptr, false);
+        if (!delta.is_object()) return true;  // a delta we cannot read is skipped, not fatal
+        const std::string type = delta.value("type", "");
+        if (type == "text" && delta.contains("text") && delta["text"].is_string()) {
+          const std::string& text = delta["text"].get_ref<const std::string&>();
+          turn.streamed += text;
+          output_sent = true;
+          if (observer != nullptr && !observer->on_text(text)) client_gone = true;
+        } else if (type == "tool_call") {
+          output_sent = true;
+          nlohmann::json tool_call = {{"id", delta.value("id", "")},
+                                      {"name", delta.value("name", "")},
+                                      {"arguments", delta.value("arguments", "")}};
+          if (observer != nullptr && !observer->on_tool_call(tool_call)) client_gone = true;
+        }
+        return !client_gone;
+      };
     }
+    plugins::InvokeResult outcome;
+    {
+      const TurnCancellation::Hook hook(cancellation,
+                                        [&provider, id = call.call_id] { provider.cancel(id); });
+      outcome = provider.invoke("complete", input.dump(), call);
+    }
+    if (client_gone || (cancellation != nullptr && cancellation->cancelled())) {
+      turn.interrupted = true;
+      turn.response = turn.streamed;
+      turn.provider = provider.info().id;
+      turn.model = provider.info().id;
+      turn.finish_reason = "interrupted";
+      spdlog::info("request {}: the client went away; {} cancelled after {} bytes of answer",
+                   turn.options.request_id, name, turn.streamed.size());
+      return;
+    }
+    if (!outcome.ok()) {
+      const bool last = attempt + 1 == chain.size();
+      if (output_sent || last || !is_retryable(outcome)) {
+        throw TurnError(error_kind(outcome.status), failures + name + " failed: " + outcome.error);
+      }
+      spdlog::warn("request {}: {} failed ({}); trying provider '{}'", turn.options.request_id,
+                   name, outcome.error, chain[attempt + 1].instance.info().id);
+      failures += name + " failed: " + outcome.error + "; ";
+      continue;
+    }
+
+    nlohmann::json result = nlohmann::json::parse(outcome.result, nullptr, false);
+    if (result.is_discarded() || !result.is_object()) {
+      throw TurnError(TurnError::Kind::upstream, name + " returned invalid JSON");
+    }
+    const auto message = result.find("message");
+    if (message == result.end() || !message->is_object()) {
+      throw TurnError(TurnError::Kind::upstream, name + " returned no message");
+    }
+    const auto content = message->find("content");
+    const auto tool_calls = message->find("tool_calls");
+    const bool has_tool_calls =
+        tool_calls != message->end() && tool_calls->is_array() && !tool_calls->empty();
+    if (content != message->end() && content->is_string()) {
+      turn.response = content->get<std::string>();
+    } else if (!has_tool_calls) {
+      throw TurnError(TurnError::Kind::upstream, name + " returned no message content");
+    }
+    if (has_tool_calls) turn.tool_calls = *tool_calls;
+    if (const auto usage = result.find("usage"); usage != result.end() && usage->is_object()) {
+      turn.usage.prompt_tokens = token_field(*usage, "prompt_tokens");
+      turn.usage.completion_tokens = token_field(*usage, "completion_tokens");
+      turn.usage.total_tokens = token_field(*usage, "total_tokens");
+      if (turn.usage.total_tokens == 0) {
+        turn.usage.total_tokens = turn.usage.prompt_tokens + turn.usage.completion_tokens;
+      }
+    }
+    turn.provider = provider.info().id;
+    turn.model = result.value("model", provider.info().id);
+    turn.finish_reason = result.value("finish_reason", has_tool_calls ? "tool_calls" : "stop");
+    // A provider that answered without streaming (or streamed less than it returned): the
+    // observer still gets the whole text.
+    if (observer != nullptr && turn.streamed != turn.response) {
+      if (turn.response.compare(0, turn.streamed.size(), turn.streamed) == 0) {
+        observer->on_text(std::string_view(turn.response).substr(turn.streamed.size()));
+      } else {
+        observer->on_replace(turn.response, "the provider's final answer differs from its stream");
+      }
+      turn.streamed = turn.response;
+    }
+    return;
   }
-  turn.model = result.value("model", agent.provider().info().id);
-  turn.finish_reason = result.value("finish_reason", "stop");
 }
 
 void TurnPipeline::apply_output_rules(Turn& turn) {
-  const nlohmann::json verdict = run_rule(turn.agent, "check_output",
-                                          {{"message", turn.effective_message},
-                                           {"response", turn.response},
-                                           {"context", turn.request.context}},
-                                          turn.request_id);
+  if (turn.response.empty() && !turn.tool_calls.empty()) return;  // nothing said yet to judge
+  const nlohmann::json verdict = run_rule(
+      turn.agent, "check_output",
+      {{"message", turn.effective_message}, {"response", turn.response}, {"context", turn.context}},
+      turn.options.request_id);
   const std::string action = verdict["action"].get<std::string>();
   if (action == "rewrite") {
     turn.response = verdict.value("response", turn.response);
@@ -184,9 +345,22 @@ void TurnPipeline::apply_output_rules(Turn& turn) {
     turn.refusal = verdict.value("reason", "the answer broke this agent's rules");
     turn.response = *turn.refusal;
     turn.finish_reason = "refused";
+    turn.tool_calls = nlohmann::json::array();
   } else if (action != "allow") {
     throw TurnError(TurnError::Kind::plugin,
                     "domain check_output returned unknown action \"" + action + "\"");
+  }
+  // What the client already saw must end up equal to the stored answer: an appended disclaimer
+  // streams as one more piece; anything else replaces the text.
+  TurnObserver* const observer = turn.options.observer;
+  if (observer != nullptr && turn.response != turn.streamed) {
+    if (turn.response.compare(0, turn.streamed.size(), turn.streamed) == 0) {
+      observer->on_text(std::string_view(turn.response).substr(turn.streamed.size()));
+    } else {
+      observer->on_replace(turn.response, turn.refusal ? "the answer broke this agent's rules"
+                                                       : "the output rules rewrote the answer");
+    }
+    turn.streamed = turn.response;
   }
 }
 
@@ -194,14 +368,28 @@ void TurnPipeline::store_messages(Turn& turn) {
   const std::int64_t now = now_ms();
   // The user's message is stored as the input rules left it: a redaction rule exists so that
   // the redacted data is neither sent to the model nor kept.
-  const std::vector<store::Message> messages = {
-      {new_id(), "user", turn.effective_message, turn.usage.prompt_tokens, now},
-      {new_id(), "assistant", turn.response, turn.usage.completion_tokens, now}};
+  store::Message user;
+  user.id = new_id();
+  user.role = "user";
+  user.content = turn.effective_message;
+  user.tokens = turn.usage.prompt_tokens;
+  user.created_at_ms = now;
+  store::Message assistant;
+  assistant.id = new_id();
+  assistant.role = "assistant";
+  assistant.content = turn.response;
+  assistant.tokens = turn.usage.completion_tokens;
+  assistant.created_at_ms = now;
+  assistant.interrupted = turn.interrupted;
+  assistant.provider = turn.provider;
+  assistant.model = turn.model;
+  if (!turn.tool_calls.empty()) assistant.tool_calls = turn.tool_calls.dump();
   try {
     if (turn.new_conversation) {
-      turn.conversation = store_.create(turn.request.user_id, turn.agent.id());
+      turn.conversation = store_.create(turn.user_id, turn.agent.id());
     }
-    turn.conversation = store_.append(turn.conversation.id, messages);
+    turn.conversation =
+        store_.append(turn.conversation.id, {std::move(user), std::move(assistant)});
   } catch (const store::StoreFullError& e) {
     throw TurnError(TurnError::Kind::store_full, e.what());
   } catch (const std::out_of_range& e) {

@@ -1,7 +1,8 @@
 // One chat turn, as explicit steps (DESIGN.md "A chat turn"):
-//   resolve conversation -> domain input rules -> prompt -> provider -> domain output rules ->
-//   store both messages -> result.
-// It knows nothing of HTTP: failures are TurnErrors that the HTTP layer maps to statuses.
+//   resolve conversation -> domain input rules -> prompt -> provider (streamed, with fallbacks)
+//   -> domain output rules -> store both messages -> result.
+// It knows nothing of HTTP: failures are TurnErrors that the HTTP layer maps to statuses, and
+// streaming clients follow the turn through a TurnObserver.
 #pragma once
 
 #include <array>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "agents/agent.h"
+#include "agents/turn_observer.h"
 #include "store/conversation_store.h"
 
 namespace agent_host::agents {
@@ -22,6 +24,23 @@ struct ChatRequest {
   std::string message;
   std::optional<std::string> conversation_id;
   nlohmann::json context = nlohmann::json::object();
+};
+
+// A turn whose transcript the client owns (the OpenAI-compatible API): nothing is read from or
+// written to the conversation store.
+struct TranscriptRequest {
+  // Chat messages in the provider format (see agent_plugin.h); the last is "user" or "tool".
+  nlohmann::json messages = nlohmann::json::array();
+  // Tools the model may call [{"name","description","input_schema"}]; empty for none.
+  nlohmann::json tools = nlohmann::json::array();
+  // Per-call overrides of the agent's provider options (temperature, max_tokens).
+  nlohmann::json options = nlohmann::json::object();
+};
+
+struct TurnOptions {
+  std::string request_id;
+  TurnObserver* observer = nullptr;          // set for streamed answers
+  TurnCancellation* cancellation = nullptr;  // set when the client can go away mid-turn
 };
 
 struct Usage {
@@ -39,6 +58,9 @@ struct ChatResult {
   std::string finish_reason;
   std::optional<std::string> refusal;  // set when a domain rule refused the turn
   std::int64_t message_count = 0;
+  std::string provider;  // the plugin that answered (a fallback when the first one failed)
+  nlohmann::json tool_calls = nlohmann::json::array();  // [{"id","name","arguments"}]
+  bool interrupted = false;  // cancelled mid-answer; `response` is what came until then
 };
 
 class TurnError : public std::runtime_error {
@@ -50,6 +72,7 @@ class TurnError : public std::runtime_error {
     unavailable,       // a dependency is down; retry later
     store_full,        // the store refused to grow
     plugin,            // a personality or domain plugin failed
+    invalid_request,   // the provider refused the input as invalid (e.g. a malformed transcript)
   };
   TurnError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }
@@ -62,17 +85,26 @@ class TurnPipeline {
  public:
   explicit TurnPipeline(store::ConversationStore& store) : store_(store) {}
 
-  // Runs one turn. Throws TurnError; never leaves half a turn stored.
-  ChatResult run(const Agent& agent, const ChatRequest& request, const std::string& request_id);
+  // Runs one turn. Throws TurnError; never leaves half a turn stored. A turn cancelled through
+  // options.cancellation is stored (user message plus the partial answer, marked interrupted)
+  // and returned with `interrupted` set.
+  ChatResult run(const Agent& agent, const ChatRequest& request, const TurnOptions& options);
+  ChatResult run(const Agent& agent, const ChatRequest& request, const std::string& request_id) {
+    return run(agent, request, TurnOptions{request_id});
+  }
+  // The same steps on a transcript the client sent; stores nothing.
+  ChatResult run_transcript(const Agent& agent, const TranscriptRequest& request,
+                            const TurnOptions& options);
 
  private:
   struct Turn;  // the state carried from step to step
 
   store::Conversation resolve_conversation(const Agent& agent, const ChatRequest& request);
   void apply_input_rules(Turn& turn);
-  void call_provider(Turn& turn);
+  void call_provider(Turn& turn, const nlohmann::json& messages);
   void apply_output_rules(Turn& turn);
   void store_messages(Turn& turn);
+  static ChatResult to_result(Turn& turn);
 
   std::mutex& conversation_lock(const std::string& conversation_id);
 

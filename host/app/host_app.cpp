@@ -23,8 +23,8 @@ HostApp::HostApp(HostConfig config) : config_(std::move(config)), secrets_(confi
 
   conversations_ = std::make_unique<store::MemoryConversationStore>(config_.memory_store);
   pipeline_ = std::make_unique<agents::TurnPipeline>(*conversations_);
-  http::register_api_routes(
-      router_, http::ApiServices{agents_, plugins_, *conversations_, *pipeline_, started_at_});
+  http::register_api_routes(router_, http::ApiServices{agents_, plugins_, *conversations_,
+                                                       *pipeline_, disconnects_, started_at_});
   server_ = std::make_unique<http::HttpServer>(router_, config_.http);
 }
 

@@ -9,6 +9,7 @@
 #include "agents/agent_registry.h"
 #include "agents/turn_pipeline.h"
 #include "app/host_config.h"
+#include "http/disconnect_watcher.h"
 #include "http/http_server.h"
 #include "http/router.h"
 #include "plugins/plugin_registry.h"
@@ -40,6 +41,7 @@ class HostApp {
   agents::AgentRegistry agents_;
   std::unique_ptr<store::ConversationStore> conversations_;
   std::unique_ptr<agents::TurnPipeline> pipeline_;
+  http::DisconnectWatcher disconnects_;  // outlives the server, whose handlers use it
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
 };

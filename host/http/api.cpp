@@ -10,6 +10,8 @@ void register_api_routes(Router& router, const ApiServices& services) {
   handlers::add_chat_routes(router, services);
   handlers::add_conversation_routes(router, services);
   handlers::add_plugin_routes(router, services);
+  handlers::add_websocket_routes(router, services);
+  handlers::add_openai_routes(router, services);
 }
 
 }  // namespace agent_host::http

@@ -6,6 +6,7 @@
 
 #include "agents/agent_registry.h"
 #include "agents/turn_pipeline.h"
+#include "http/disconnect_watcher.h"
 #include "http/router.h"
 #include "plugins/plugin_registry.h"
 #include "store/conversation_store.h"
@@ -17,6 +18,7 @@ struct ApiServices {
   plugins::PluginRegistry& plugins;
   store::ConversationStore& conversations;
   agents::TurnPipeline& pipeline;
+  DisconnectWatcher& disconnects;
   std::chrono::steady_clock::time_point started_at;
 };
 

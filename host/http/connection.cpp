@@ -193,6 +193,7 @@ void Connection::run() {
     observability::access_logger()->info("{} {} {} {} {:.3f}ms", request_id, request->getMethod(),
                                          request->getURI(), static_cast<int>(response.getStatus()),
                                          elapsed.count());
+    if (context.taken_over()) break;  // a WebSocket ran on this connection and is closed
     session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() &&
                          session.canKeepAlive());
     if (!session.getKeepAlive()) {

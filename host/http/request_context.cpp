@@ -1,5 +1,7 @@
 #include "http/request_context.h"
 
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
 
 #include <istream>
@@ -86,6 +88,16 @@ void RequestContext::send_json(int status, const nlohmann::json& body) {
   std::ostream& out = response_.send();
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.flush();  // on the wire now, even if the connection is closed right after
+}
+
+}  // namespace agent_host::http
+
+namespace agent_host::http {
+
+int RequestContext::client_fd() const {
+  // The connection loop always builds HTTPServerRequestImpl (see connection.cpp).
+  auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request_);
+  return impl.socket().impl()->sockfd();
 }
 
 }  // namespace agent_host::http

@@ -33,6 +33,13 @@ class RequestContext {
 
   void send_json(int status, const nlohmann::json& body);
 
+  // The client's socket descriptor, for watching it (DisconnectWatcher); not for I/O.
+  int client_fd() const;
+  // A handler that took the connection over (a WebSocket upgrade) says so: the connection then
+  // ends after the handler instead of looking for another HTTP request.
+  void mark_taken_over() noexcept { taken_over_ = true; }
+  bool taken_over() const noexcept { return taken_over_; }
+
  private:
   Poco::Net::HTTPServerRequest& request_;
   Poco::Net::HTTPServerResponse& response_;
@@ -40,6 +47,7 @@ class RequestContext {
   std::size_t max_body_bytes_;
   std::map<std::string, std::string> params_;
   bool body_read_ = false;
+  bool taken_over_ = false;
 };
 
 }  // namespace agent_host::http

@@ -16,6 +16,12 @@ struct Message {
   std::string content;
   std::int64_t tokens = 0;  // tokens this message cost (prompt for user, completion for assistant)
   std::int64_t created_at_ms = 0;
+  // Assistant messages: the answer stopped early because the client went away (streaming); the
+  // content is what had been generated until then.
+  bool interrupted = false;
+  std::string provider;    // assistant messages: the provider plugin that answered
+  std::string model;       // assistant messages: the model the provider reported
+  std::string tool_calls;  // assistant messages: JSON array of tool calls, "" when none
 };
 
 struct Conversation {

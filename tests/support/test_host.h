@@ -13,6 +13,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "app/host_app.h"
 #include "observability/logging.h"
@@ -22,8 +23,10 @@ namespace agent_test {
 
 class TestHost {
  public:
-  // `tune` may adjust the config before the host starts.
-  explicit TestHost(const std::function<void(agent_host::app::HostConfig&)>& tune = {}) {
+  // `tune` may adjust the config before the host starts; `extra_agents` are more agent
+  // definitions written to the agents folder.
+  explicit TestHost(const std::function<void(agent_host::app::HostConfig&)>& tune = {},
+                    const std::vector<nlohmann::json>& extra_agents = {}) {
     agent_host::observability::configure_logging("warn");
     install_fixture_plugins(dir_);
     for (const auto& entry : std::filesystem::directory_iterator(AGENT_TEST_PLUGIN_DIR)) {
@@ -38,6 +41,9 @@ class TestHost {
     }
     dir_.write("agents/fx.json", fixture_agent("fx").dump());
     dir_.write("agents/broken.json", "{\"id\": \"broken\"");
+    for (const auto& agent : extra_agents) {
+      dir_.write("agents/" + agent["id"].get<std::string>() + ".json", agent.dump());
+    }
 
     agent_host::app::HostConfig config = agent_host::app::default_host_config();
     config.plugins_dir = dir_.path() / "plugins";

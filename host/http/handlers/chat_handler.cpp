@@ -1,28 +1,24 @@
-// POST /agents/{id}/chat: one turn of the agent's pipeline.
+// POST /agents/{id}/chat: one turn of the agent's pipeline, answered as JSON, or as Server-Sent
+// Events when the body says "stream": true or the client accepts only text/event-stream.
+#include <Poco/String.h>
+
 #include "http/api_error.h"
+#include "http/handlers/chat_events.h"
 #include "http/handlers/chat_request.h"
+#include "http/handlers/chat_response.h"
 #include "http/handlers/handlers.h"
+#include "http/sse_writer.h"
 
 namespace agent_host::http::handlers {
 namespace {
 
-ApiError to_api_error(const agents::TurnError& error) {
-  using Kind = agents::TurnError::Kind;
-  switch (error.kind()) {
-    case Kind::not_found:
-      return ApiError(404, "conversation_not_found", error.what());
-    case Kind::upstream:
-      return ApiError(502, "upstream_error", error.what());
-    case Kind::upstream_timeout:
-      return ApiError(504, "upstream_timeout", error.what());
-    case Kind::unavailable:
-      return ApiError(502, "upstream_unavailable", error.what());
-    case Kind::store_full:
-      return ApiError(507, "store_full", error.what());
-    case Kind::plugin:
-      return ApiError(500, "plugin_error", error.what());
+bool wants_stream(RequestContext& context, const nlohmann::json& body) {
+  if (const auto it = body.find("stream"); it != body.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw ApiError(422, "invalid_request", "\"stream\" must be a boolean");
+    return it->get<bool>();
   }
-  return ApiError(500, "internal_error", error.what());
+  const std::string accept = context.request().get("Accept", "");
+  return Poco::toLower(accept).find("text/event-stream") != std::string::npos;
 }
 
 }  // namespace
@@ -34,27 +30,21 @@ void add_chat_routes(Router& router, const ApiServices& services) {
     // the agent is replaced meanwhile.
     const auto agent = services.agents.find(id);
     if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
-    const agents::ChatRequest request = parse_chat_request(context.read_json_body());
+    const nlohmann::json body = context.read_json_body();
+    const agents::ChatRequest request = parse_chat_request(body);
 
+    if (wants_stream(context, body)) {
+      SseWriter stream(context);
+      stream_turn(services, *agent, request, context.request_id(), stream, context.client_fd());
+      return;
+    }
     agents::ChatResult result;
     try {
       result = services.pipeline.run(*agent, request, context.request_id());
     } catch (const agents::TurnError& e) {
       throw to_api_error(e);
     }
-    nlohmann::json body = {{"agent_id", result.agent_id},
-                           {"conversation_id", result.conversation_id},
-                           {"response", result.response},
-                           {"usage",
-                            {{"prompt_tokens", result.usage.prompt_tokens},
-                             {"completion_tokens", result.usage.completion_tokens},
-                             {"total_tokens", result.usage.total_tokens}}},
-                           {"model", result.model},
-                           {"finish_reason", result.finish_reason},
-                           {"message_count", result.message_count},
-                           {"request_id", context.request_id()}};
-    if (result.refusal) body["refusal"] = *result.refusal;
-    context.send_json(200, body);
+    context.send_json(200, chat_result_json(result, context.request_id()));
   });
 }
 

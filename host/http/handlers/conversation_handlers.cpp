@@ -16,11 +16,20 @@ void add_conversation_routes(Router& router, const ApiServices& services) {
     }
     nlohmann::json messages = nlohmann::json::array();
     for (const auto& message : services.conversations.messages(id)) {
-      messages.push_back({{"message_id", message.id},
-                          {"role", message.role},
-                          {"content", message.content},
-                          {"tokens_used", message.tokens},
-                          {"created_at", iso8601_ms(message.created_at_ms)}});
+      nlohmann::json item = {{"message_id", message.id},
+                             {"role", message.role},
+                             {"content", message.content},
+                             {"tokens_used", message.tokens},
+                             {"created_at", iso8601_ms(message.created_at_ms)}};
+      if (message.role == "assistant") {
+        item["interrupted"] = message.interrupted;
+        item["provider"] = message.provider;
+        item["model"] = message.model;
+        if (!message.tool_calls.empty()) {
+          item["tool_calls"] = nlohmann::json::parse(message.tool_calls, nullptr, false);
+        }
+      }
+      messages.push_back(std::move(item));
     }
     context.send_json(200, {{"conversation_id", conversation->id},
                             {"user_id", conversation->user_id},

@@ -10,5 +10,7 @@ void add_agent_routes(Router& router, const ApiServices& services);
 void add_chat_routes(Router& router, const ApiServices& services);
 void add_conversation_routes(Router& router, const ApiServices& services);
 void add_plugin_routes(Router& router, const ApiServices& services);
+void add_websocket_routes(Router& router, const ApiServices& services);
+void add_openai_routes(Router& router, const ApiServices& services);
 
 }  // namespace agent_host::http::handlers

@@ -1,10 +1,10 @@
 // Every route and every error status of the HTTP API, over a real socket.
+#include <agent_sdk/agent_plugin.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "support/test_host.h"
 
@@ -224,7 +224,7 @@ TEST_CASE("GET /plugins lists loaded plugins and refused files with reasons", "[
   TestHost host;
   const auto result = http_request(host.port(), "GET", "/plugins");
   REQUIRE(result.status == 200);
-  CHECK(result.json["host_abi_version"] == "1.0");
+  CHECK(result.json["host_abi_version"] == "1." + std::to_string(AGENT_ABI_MINOR));
   std::map<std::string, json> by_id;
   for (const auto& plugin : result.json["plugins"]) by_id[plugin["id"]] = plugin;
   for (const char* id : {"analytical", "creative", "empathetic", "financial_advisor",
@@ -232,9 +232,12 @@ TEST_CASE("GET /plugins lists loaded plugins and refused files with reasons", "[
     INFO(id);
     REQUIRE(by_id.count(id) == 1);
     CHECK(by_id[id]["state"] == "loaded");
-    CHECK(by_id[id]["abi_version"] == "1.0");
+    CHECK(by_id[id]["abi_version"] == "1." + std::to_string(AGENT_ABI_MINOR));
     CHECK_FALSE(by_id[id]["version"].get<std::string>().empty());
   }
+  // A plugin built for an older minor (ABI 1.0) is served by this newer host.
+  CHECK(by_id["plain_c"]["abi_version"] == "1.0");
+  CHECK(by_id["plain_c"]["state"] == "loaded");
   CHECK(by_id["offline"]["kind"] == "provider");
   CHECK(by_id["analytical"]["kind"] == "personality");
   REQUIRE(result.json["refused"].size() == 1);

@@ -4,12 +4,27 @@
 
 using namespace agent_host::store;
 
+namespace {
+
+// A stored message with the fields these tests care about.
+agent_host::store::Message msg(const char* id, const char* role, const char* content,
+                               std::int64_t tokens) {
+  agent_host::store::Message message;
+  message.id = id;
+  message.role = role;
+  message.content = content;
+  message.tokens = tokens;
+  return message;
+}
+
+}  // namespace
+
 TEST_CASE("the memory store keeps messages in order and counts them", "[store][memory]") {
   MemoryConversationStore store;
   const auto conversation = store.create("u", "a");
   CHECK(conversation.id.size() == 36);
-  store.append(conversation.id, {{"1", "user", "q1", 1, 0}, {"2", "assistant", "a1", 2, 0}});
-  const auto after = store.append(conversation.id, {{"3", "user", "q2", 1, 0}});
+  store.append(conversation.id, {msg("1", "user", "q1", 1), msg("2", "assistant", "a1", 2)});
+  const auto after = store.append(conversation.id, {msg("3", "user", "q2", 1)});
   CHECK(after.message_count == 3);
   const auto all = store.messages(conversation.id);
   REQUIRE(all.size() == 3);
@@ -28,9 +43,9 @@ TEST_CASE("the memory store refuses to grow past its limits and loses nothing", 
   const auto one = store.create("u", "a");
   store.create("u", "a");
   CHECK_THROWS_AS(store.create("u", "a"), StoreFullError);
-  store.append(one.id, {{"1", "user", "q", 0, 0}, {"2", "assistant", "a", 0, 0}});
+  store.append(one.id, {msg("1", "user", "q", 0), msg("2", "assistant", "a", 0)});
   // An append that would cross the limit is refused whole.
-  CHECK_THROWS_AS(store.append(one.id, {{"3", "user", "q", 0, 0}, {"4", "assistant", "a", 0, 0}}),
+  CHECK_THROWS_AS(store.append(one.id, {msg("3", "user", "q", 0), msg("4", "assistant", "a", 0)}),
                   StoreFullError);
   CHECK(store.messages(one.id).size() == 2);
 }
