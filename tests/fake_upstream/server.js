@@ -93,6 +93,7 @@ function sendJson(res, status, body, headers = {}) {
 }
 
 class BodyTooLarge extends Error {}
+class ClientGone extends Error {}  // the client left before its request body was complete
 
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -108,7 +109,10 @@ function readBody(req) {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGone()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGone());
+    });
   });
 }
 
@@ -229,6 +233,7 @@ function onRequest(apiKey) {
         message: `Method ${req.method} not allowed; use POST.` }), { Allow: 'POST' });
     }
     handleApi(req, res, url, target, apiKey).catch((e) => {
+      if (e instanceof ClientGone) return;
       if (e instanceof BodyTooLarge) {
         res.shouldKeepAlive = false;
         return sendJson(res, 413, target.format.errorBody(413, {
