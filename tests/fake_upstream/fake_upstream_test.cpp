@@ -14,12 +14,16 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -822,6 +826,25 @@ TEST_CASE("The launcher stops its server: the port refuses connections after des
   CHECK_THROWS_AS(
       socket.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port))),
       Poco::Net::ConnectionRefusedException);
+}
+
+TEST_CASE("The launcher throws with the server's stderr when it exits before listening") {
+  // A `node` on PATH that fails at once stands in for a server that cannot start.
+  agent_test::TempDir dir;
+  const auto node =
+      dir.write("node", "#!/bin/sh\necho 'cannot read the certificate' >&2\nexit 3\n");
+  std::filesystem::permissions(node, std::filesystem::perms::owner_all);
+  const std::string saved_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", dir.path().c_str(), 1);
+  std::string message;
+  try {
+    FakeUpstream fake({.tls = true});
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  ::setenv("PATH", saved_path.c_str(), 1);
+  CHECK(message.find("exited before it was listening") != std::string::npos);
+  CHECK(message.find("cannot read the certificate") != std::string::npos);
 }
 
 TEST_CASE("Many concurrent streams are served at once (no per-connection limit)") {
