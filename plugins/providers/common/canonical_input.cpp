@@ -132,8 +132,9 @@ Overrides parse_options(const Json& input, double max_temperature) {
     options.temperature = value;
   }
   if (const auto n = object.find("max_tokens"); n != object.end() && !n->is_null()) {
-    if (!n->is_number_unsigned() || n->get<std::uint64_t>() == 0 ||
-        n->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<int32_t>::max())) {
+    // Unsigned values above INT64_MAX read as negative here and are refused with the rest.
+    if (!n->is_number_integer() || n->get<std::int64_t>() <= 0 ||
+        n->get<std::int64_t>() > std::numeric_limits<int32_t>::max()) {
       invalid("options.max_tokens must be a positive integer");
     }
     options.max_tokens = n->get<std::int64_t>();

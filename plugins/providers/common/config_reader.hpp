@@ -32,7 +32,7 @@ class ConfigReader {
  private:
   const agent_sdk::Json* find(const char* key) const;
 
-  const agent_sdk::Json& config_;
+  agent_sdk::Json config_;  // a copy: readers are often built from temporaries
   std::string where_;
 };
 

@@ -37,13 +37,15 @@ bool valid_secret_name(const std::string& name) {
 
 std::string read_base_url(const ConfigReader& reader, std::string_view fallback) {
   std::string url = reader.string("base_url").value_or(std::string(fallback));
-  const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
   const bool clean = std::none_of(url.begin(), url.end(), [](unsigned char c) {
     return c <= ' ' || c == 0x7F || c == '?' || c == '#';
   });
   while (!url.empty() && url.back() == '/') url.pop_back();
-  const std::size_t host_at = url.find("://") == std::string::npos ? 0 : url.find("://") + 3;
-  if (!scheme || !clean || url.size() <= host_at || url.size() > kMaxUrlBytes) {
+  const std::size_t scheme_end = url.find("://");
+  const std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  const bool has_host =
+      scheme_end != std::string::npos && url.size() > scheme_end + 3 && url[scheme_end + 3] != '/';
+  if ((scheme != "http" && scheme != "https") || !has_host || !clean || url.size() > kMaxUrlBytes) {
     reader.fail("base_url",
                 "must be an absolute http:// or https:// URL without spaces, query or fragment");
   }
