@@ -14,13 +14,21 @@ using agent_sdk::Json;
 
 namespace {
 
-bool is_event_stream(const agent_sdk::HttpHead& head) {
-  const auto type = head.header("content-type");
-  if (!type) return false;
+bool names_event_stream(std::string_view media_type) {
   std::string lower;
-  for (const char c : *type)
+  for (const char c : media_type) {
     lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return lower.find("text/event-stream") != std::string::npos;
+}
+
+// A 2xx answer is an event stream when it says so, or when it says nothing and we asked for one
+// (a few small servers send no Content-Type).
+bool is_event_stream(const agent_sdk::HttpHead& head, const agent_sdk::HttpRequest& request) {
+  if (const auto type = head.header("content-type")) return names_event_stream(*type);
+  const agent_sdk::HttpHead sent{0, request.headers};
+  const auto accept = sent.header("accept");
+  return accept && names_event_stream(*accept);
 }
 
 }  // namespace
@@ -39,7 +47,8 @@ ExchangeOutcome exchange(const agent_sdk::HttpClient& client, const agent_sdk::H
       request,
       [&](const agent_sdk::HttpHead& answer) {
         head = answer;
-        outcome.streamed = head.status >= 200 && head.status <= 299 && is_event_stream(head);
+        outcome.streamed =
+            head.status >= 200 && head.status <= 299 && is_event_stream(head, request);
         return !(cancelled && cancelled());
       },
       [&](std::string_view bytes) {

@@ -26,10 +26,11 @@ struct ExchangeOutcome {
   std::string body;       // the whole body of any other 2xx answer
 };
 
-// Performs `request`. Throws UpstreamError for a non-2xx status (error_for_status) or a
-// response past the limits, and the client's agent_sdk::Error for a transport failure.
-// `on_event` may throw to abort (its exception comes out of exchange()). `cancelled` is polled
-// for every piece of the body.
+// Performs `request`. A 2xx answer is taken as an event stream when its Content-Type says
+// text/event-stream, or when it has no Content-Type and the request accepted one. Throws
+// UpstreamError for a non-2xx status (error_for_status) or a response past the limits, and the
+// client's agent_sdk::Error for a transport failure. `on_event` may throw to abort (its exception
+// comes out of exchange()). `cancelled` is polled for every piece of the body.
 ExchangeOutcome exchange(const agent_sdk::HttpClient& client, const agent_sdk::HttpRequest& request,
                          std::string_view provider, const ExchangeLimits& limits,
                          const std::function<void(const agent_sdk::SseEvent&)>& on_event,

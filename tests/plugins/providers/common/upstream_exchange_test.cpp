@@ -16,11 +16,13 @@ struct Fixture {
   ScriptedHost host;
   agent_sdk::HttpClient client{agent_sdk::Host(host.api())};
   std::vector<agent_sdk::SseEvent> events;
+  std::string accept;
 
   ExchangeOutcome run(const ExchangeLimits& limits = {}) {
     agent_sdk::HttpRequest request;
     request.method = "POST";
     request.url = "https://upstream.test/v1/x";
+    if (!accept.empty()) request.headers = {{"Accept", accept}};
     return exchange(
         client, request, "test", limits,
         [&](const agent_sdk::SseEvent& event) { events.push_back(event); }, [] { return false; });
@@ -53,6 +55,24 @@ TEST_CASE("a 2xx answer that is not an event stream comes back whole",
   CHECK_FALSE(outcome.streamed);
   CHECK(parse_json_body(outcome.body, "test") == agent_sdk::Json{{"ok", true}});
   CHECK(f.events.empty());
+}
+
+TEST_CASE("an answer without Content-Type is an event stream when one was asked for",
+          "[plugins][providers][exchange]") {
+  Fixture f;
+  ScriptedAnswer bare = sse({{"", "[DONE]"}});
+  bare.headers.clear();
+  f.host.http.push(bare);
+  f.accept = "text/event-stream";
+  CHECK(f.run().streamed);
+  REQUIRE(f.events.size() == 1);
+  CHECK(f.events[0].data == "[DONE]");
+  // Asked for JSON: the same bytes come back whole.
+  f.host.http.push(bare);
+  f.accept = "application/json";
+  const ExchangeOutcome whole = f.run();
+  CHECK_FALSE(whole.streamed);
+  CHECK(whole.body == "data: [DONE]\n\n");
 }
 
 TEST_CASE("an error status throws the mapped error with the upstream's Retry-After",
