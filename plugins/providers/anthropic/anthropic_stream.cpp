@@ -122,15 +122,17 @@ void EventStream::on_block_delta(const Json& event) {
   }
   const Json& delta = *found;
   const std::string kind = string_field(delta, "type");
+  // Blocks of other types (thinking, server tools) take their own deltas, which are not part of
+  // the canonical answer; only a delta that contradicts its block's type is an error.
   if (kind == "text_delta") {
-    if (block.kind != Block::Kind::text) throw out_of_order("text_delta in a non-text block");
+    if (block.kind == Block::Kind::tool_use) throw out_of_order("text_delta in a tool_use block");
+    if (block.kind != Block::Kind::text) return;
     const std::string text = string_field(delta, "text");
     completion_.text += text;
     emitter_.text(text);
   } else if (kind == "input_json_delta") {
-    if (block.kind != Block::Kind::tool_use) {
-      throw out_of_order("input_json_delta in a block that is not tool_use");
-    }
+    if (block.kind == Block::Kind::text) throw out_of_order("input_json_delta in a text block");
+    if (block.kind != Block::Kind::tool_use) return;
     block.json += string_field(delta, "partial_json");
   }
   // thinking_delta, signature_delta, citations_delta...: not part of the canonical answer.

@@ -431,9 +431,9 @@ TEST_CASE("anthropic malformed or out-of-order events are upstream errors",
   CHECK_THAT(failure({message_start(), text_start(0), text_start(0)}),
              Catch::Contains("started twice"));
   CHECK_THAT(failure({message_start(), text_start(0), json_delta(0, "{")}),
-             Catch::Contains("input_json_delta in a block that is not tool_use"));
+             Catch::Contains("input_json_delta in a text block"));
   CHECK_THAT(failure({message_start(), tool_start(0, "t", "f"), text_delta(0, "x")}),
-             Catch::Contains("text_delta in a non-text block"));
+             Catch::Contains("text_delta in a tool_use block"));
   CHECK_THAT(failure({message_start(), text_start(0), message_stop()}),
              Catch::Contains("still open"));
   CHECK(failure({message_start(), text_start(0), text_delta(0, "cut"), block_stop(0)}) ==
@@ -446,24 +446,30 @@ TEST_CASE("anthropic malformed or out-of-order events are upstream errors",
 TEST_CASE("anthropic skips thinking blocks and unknown events",
           "[plugins][providers][anthropic][stream]") {
   StreamRun run;
-  run.feed_all({message_start(),
-                {{"type", "content_block_start"},
-                 {"index", 0},
-                 {"content_block", {{"type", "thinking"}, {"thinking", ""}}}},
-                {{"type", "content_block_delta"},
-                 {"index", 0},
-                 {"delta", {{"type", "thinking_delta"}, {"thinking", "hmm"}}}},
-                {{"type", "content_block_delta"},
-                 {"index", 0},
-                 {"delta", {{"type", "signature_delta"}, {"signature", "x"}}}},
-                block_stop(0),
-                {{"type", "future_event"}, {"anything", 1}},
-                text_start(1),
-                text_delta(1, "Answer."),
-                block_stop(1),
-                message_delta("end_turn", 9),
-                message_stop(),
-                text_delta(1, "after the end")});
+  run.feed_all(
+      {message_start(),
+       {{"type", "content_block_start"},
+        {"index", 0},
+        {"content_block", {{"type", "thinking"}, {"thinking", ""}}}},
+       {{"type", "content_block_delta"},
+        {"index", 0},
+        {"delta", {{"type", "thinking_delta"}, {"thinking", "hmm"}}}},
+       {{"type", "content_block_delta"},
+        {"index", 0},
+        {"delta", {{"type", "signature_delta"}, {"signature", "x"}}}},
+       block_stop(0),
+       {{"type", "content_block_start"},
+        {"index", 2},
+        {"content_block", {{"type", "server_tool_use"}, {"id", "srv_1"}, {"name", "web_search"}}}},
+       json_delta(2, "{\"query\": \"x\"}"),
+       block_stop(2),
+       {{"type", "future_event"}, {"anything", 1}},
+       text_start(1),
+       text_delta(1, "Answer."),
+       block_stop(1),
+       message_delta("end_turn", 9),
+       message_stop(),
+       text_delta(1, "after the end")});
   CHECK(run.stream.finish("m").text == "Answer.");
   CHECK(run.deltas.size() == 1);
 }
