@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -50,6 +51,54 @@ inline std::string create_error(const std::string& target, const json& config) {
     return e.what();
   }
   return "";
+}
+
+// A plugin instance with the host services it was created with, which must outlive it (members
+// are destroyed in reverse order: the instance first).
+struct HostedInstance {
+  std::unique_ptr<agent_host::plugins::SecretStore> secrets;
+  std::unique_ptr<PluginInstance> instance;
+
+  PluginInstance& operator*() const { return *instance; }
+  PluginInstance* operator->() const { return instance.get(); }
+};
+
+inline std::unique_ptr<agent_host::plugins::SecretStore> secret_values(
+    const std::map<std::string, std::string>& values) {
+  std::map<std::string, agent_host::plugins::SecretSource> sources;
+  for (const auto& [name, value] : values) {
+    sources[name] = {agent_host::plugins::SecretSource::Type::value, value};
+  }
+  return std::make_unique<agent_host::plugins::SecretStore>(std::move(sources));
+}
+
+// An instance whose host has the given secrets (name -> value).
+inline HostedInstance instantiate_with_secrets(const std::string& target, const json& config,
+                                               const std::map<std::string, std::string>& secrets) {
+  HostedInstance hosted;
+  hosted.secrets = secret_values(secrets);
+  hosted.instance = std::make_unique<PluginInstance>(load_library(target), config, *hosted.secrets);
+  return hosted;
+}
+
+// create_error() on a host that has the given secrets.
+inline std::string create_error_with_secrets(const std::string& target, const json& config,
+                                             const std::map<std::string, std::string>& secrets) {
+  try {
+    instantiate_with_secrets(target, config, secrets);
+  } catch (const PluginCreateError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// An instance on a host that offers no HTTP client, as an ABI 1.0 host (agent_host_api.http is
+// NULL). Today's PluginInstance never offers one; once it takes the host's HTTP client, this
+// helper must keep passing none.
+inline HostedInstance instantiate_without_http(
+    const std::string& target, const json& config = json::object(),
+    const std::map<std::string, std::string>& secrets = {}) {
+  return instantiate_with_secrets(target, config, secrets);
 }
 
 inline json call(PluginInstance& plugin, std::string_view method,
