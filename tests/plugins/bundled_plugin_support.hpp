@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/host_services.h"
 #include "plugins/plugin_instance.h"
 #include "plugins/plugin_loader.h"
-#include "plugins/secret_store.h"
 
 namespace bundled_plugins_test {
 
@@ -32,14 +32,16 @@ inline std::shared_ptr<const PluginLibrary> load_library(const std::string& targ
   return loaded.plugin;
 }
 
-inline const agent_host::plugins::SecretStore& no_secrets() {
+// Secrets only (none configured): no HTTP client, no call registry.
+inline const agent_host::plugins::HostServices& no_services() {
   static const agent_host::plugins::SecretStore store;
-  return store;
+  static const agent_host::plugins::HostServices services{store};
+  return services;
 }
 
 inline std::unique_ptr<PluginInstance> instantiate(const std::string& target,
                                                    const json& config = json::object()) {
-  return std::make_unique<PluginInstance>(load_library(target), config, no_secrets());
+  return std::make_unique<PluginInstance>(load_library(target), config, no_services());
 }
 
 // The PluginCreateError message create() fails with, or "" when it succeeds.
