@@ -24,7 +24,7 @@ expect() {
   fi
 }
 
-expect "--version names the host and ABI versions" 0 "(plugin ABI 1.0)" -- "$host" --version
+expect "--version names the host and ABI versions" 0 "(plugin ABI 1.1)" -- "$host" --version
 expect "--help lists every option" 0 "--plugins-dir" -- "$host" --help
 expect "--help mentions check-plugin" 0 "check-plugin FILE" -- "$host" --help
 expect "an unknown option is a usage error" 2 "unrecognised option" -- "$host" --no-such-flag
@@ -33,7 +33,7 @@ expect "check-plugin prints a good plugin's manifest" 0 '"id": "echo"' -- \
   "$host" check-plugin "$fixtures/echo_provider.so"
 expect "check-plugin names the reason a file is refused" 1 "not a shared library" -- \
   "$host" check-plugin "$fixtures/not_a_library.so"
-expect "check-plugin names both ABI versions" 1 "host implements ABI 1.0" -- \
+expect "check-plugin names both ABI versions" 1 "host implements ABI 1.1" -- \
   "$host" check-plugin "$fixtures/broken_abi_major_2.so"
 echo '{"http": {"port": "eighty"}}' >"$work/bad.json"
 expect "a bad config file is named with the field" 1 "http.port" -- "$host" --config "$work/bad.json"
