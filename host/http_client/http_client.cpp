@@ -197,8 +197,9 @@ class HttpClient::Exchange {
         return;
       } catch (const RequestFailed& failure) {
         // A kept-alive connection the server had already given up on: try once on a new one,
-        // but only where a repeat is harmless (nothing sent, or an idempotent method that got
-        // no answer at all).
+        // but only where a repeat is harmless (the request could not even be sent whole, or an
+        // idempotent method got no answer at all). A POST that may have arrived is never sent
+        // twice.
         const bool stale =
             failure.code() == AGENT_ERR_UNAVAILABLE &&
             (failure.stage() == Stage::sending ||

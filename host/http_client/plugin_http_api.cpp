@@ -11,12 +11,12 @@
 namespace agent_host::http_client {
 namespace {
 
-// Copies the first `size` bytes the plugin declared into a zeroed struct of the host's layout,
-// so fields a plugin built against an older ABI does not know of read as 0 / NULL.
+// Copies the first `declared` bytes of the plugin's struct into a zeroed struct of the host's
+// layout, so fields a plugin built against an older ABI does not know of read as 0 / NULL.
 template <typename T>
-T read_declared(const T& from, std::size_t declared) {
+T read_declared(const void* from, std::size_t declared) {
   T out{};
-  std::memcpy(&out, &from, std::min(declared, sizeof(T)));
+  std::memcpy(&out, from, std::min(declared, sizeof(T)));
   out.struct_size = static_cast<std::uint32_t>(std::min(declared, sizeof(T)));
   return out;
 }
@@ -109,6 +109,10 @@ int32_t perform(void* ctx, const agent_http_request* request_in,
                 size_t error_capacity) noexcept {
   try {
     auto& context = *static_cast<PluginHttpContext*>(ctx);
+    if (context.client == nullptr) {
+      copy_error("this host offers no HTTP client", error, error_capacity);
+      return AGENT_ERR_UNSUPPORTED;
+    }
     const auto refuse = [&](const std::string& why) {
       copy_error("invalid HTTP request: " + why, error, error_capacity);
       spdlog::warn("[{}] http: invalid request: {}", context.log_prefix, why);
@@ -122,7 +126,7 @@ int32_t perform(void* ctx, const agent_http_request* request_in,
       return refuse("agent_http_request.struct_size " + std::to_string(request_in->struct_size) +
                     " is too small");
     }
-    const agent_http_request raw = read_declared(*request_in, request_in->struct_size);
+    const auto raw = read_declared<agent_http_request>(request_in, request_in->struct_size);
 
     agent_http_response_sink sink{};
     if (sink_in != nullptr) {
@@ -132,7 +136,7 @@ int32_t perform(void* ctx, const agent_http_request* request_in,
         return refuse("agent_http_response_sink.struct_size " +
                       std::to_string(sink_in->struct_size) + " is too small");
       }
-      sink = read_declared(*sink_in, sink_in->struct_size);
+      sink = read_declared<agent_http_response_sink>(sink_in, sink_in->struct_size);
     }
 
     Request request;

@@ -273,6 +273,33 @@ TEST_CASE("cancelling the call from another thread aborts a stalled read at once
   CHECK(client.idle_connections() == 0);  // an aborted connection is never reused
 }
 
+TEST_CASE("cancelling the call aborts a stalled HTTPS read as quickly", "[http_client][tls]") {
+  TestUpstream upstream(/*tls=*/true);
+  upstream.route("/stall", stall_after(upstream, "partial"));
+  ClientOptions options = test_options();
+  options.ca_file = fixture_tls("localhost.crt");
+  HttpClient client(options);
+  CallRegistry calls;
+  const auto scope = calls.enter(10, 0, "");
+  std::promise<void> streaming;
+  Collected response;
+  response.on_piece = [&](std::string_view) {
+    streaming.set_value();
+    return true;
+  };
+  Request request = get(upstream.url("/stall"));
+  request.call_id = 10;
+  auto result =
+      std::async(std::launch::async, [&] { return client.perform(request, response, &calls); });
+  REQUIRE(streaming.get_future().wait_for(5s) == std::future_status::ready);
+  std::this_thread::sleep_for(50ms);
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  calls.cancel(10);
+  REQUIRE(result.wait_for(1s) == std::future_status::ready);
+  CHECK(result.get().code == AGENT_ERR_CANCELLED);
+  CHECK(elapsed_ms(cancelled_at) < 1000);
+}
+
 TEST_CASE("a request for a call already cancelled fails at once without connecting",
           "[http_client]") {
   TestUpstream upstream;

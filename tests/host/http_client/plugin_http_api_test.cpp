@@ -5,6 +5,7 @@
 #include <cstring>
 #include <future>
 
+#include "app/host_app.h"
 #include "plugins/plugin_instance.h"
 #include "plugins/plugin_loader.h"
 #include "support/temp_dir.h"
@@ -54,9 +55,11 @@ RawResult perform_raw(const agent_http_api& table, agent_http_request request,
     static_cast<RawResult*>(ctx)->body.append(data, len);
     return 0;
   };
+  // 'X' everywhere but one byte past the capacity: the host must NUL-terminate what it writes.
   std::vector<char> error(error_capacity + 1, 'X');
+  error[error_capacity] = '\0';
   result.code = table.perform(table.ctx, &request, &sink, error.data(), error_capacity);
-  if (error_capacity > 0) result.error = error.data();
+  if (result.code != AGENT_OK) result.error = error.data();
   return result;
 }
 
@@ -263,4 +266,16 @@ TEST_CASE("cancelling a call aborts its plugin's blocked request even if the plu
   const auto result = running.get();
   CHECK(elapsed_ms(cancelled_at) < 1000);
   CHECK(result.status == AGENT_ERR_CANCELLED);
+}
+
+TEST_CASE("a host whose http_client.ca_file cannot be read refuses to start, saying why",
+          "[http_client][app]") {
+  agent_test::TempDir dir;
+  auto config = app::default_host_config();
+  config.plugins_dir = dir.path();
+  config.agents_dir = dir.path();
+  config.http.port = 0;
+  config.http_client.ca_file = (dir.path() / "missing.pem").string();
+  CHECK_THROWS_WITH(app::HostApp(config),
+                    Catch::Contains("CA file") && Catch::Contains("missing.pem"));
 }
