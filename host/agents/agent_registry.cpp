@@ -11,13 +11,13 @@ using plugins::PluginKind;
 
 std::unique_ptr<plugins::PluginInstance> instantiate(PluginKind kind, const PluginRef& ref,
                                                      const plugins::PluginSet& set,
-                                                     const plugins::SecretStore& secrets) {
+                                                     const plugins::HostServices& services) {
   auto library = set.find(kind, ref.id);
   if (!library) {
     throw std::runtime_error(std::string(to_string(kind)) + " plugin '" + ref.id +
                              "' is not loaded");
   }
-  return std::make_unique<plugins::PluginInstance>(std::move(library), ref.config, secrets);
+  return std::make_unique<plugins::PluginInstance>(std::move(library), ref.config, services);
 }
 
 nlohmann::json describe(plugins::PluginInstance& instance) {
@@ -32,18 +32,18 @@ nlohmann::json describe(plugins::PluginInstance& instance) {
 
 std::shared_ptr<const Agent> build_agent(const AgentDefinition& definition,
                                          const plugins::PluginSet& plugins,
-                                         const plugins::SecretStore& secrets) {
+                                         const plugins::HostServices& services) {
   Agent::Parts parts;
   parts.personality =
-      instantiate(PluginKind::personality, definition.personality, plugins, secrets);
-  parts.domain = instantiate(PluginKind::domain, definition.domain, plugins, secrets);
-  parts.provider = instantiate(PluginKind::provider, definition.provider, plugins, secrets);
+      instantiate(PluginKind::personality, definition.personality, plugins, services);
+  parts.domain = instantiate(PluginKind::domain, definition.domain, plugins, services);
+  parts.provider = instantiate(PluginKind::provider, definition.provider, plugins, services);
   for (const auto& fallback : definition.fallback_providers) {
     parts.fallback_providers.push_back(
-        instantiate(PluginKind::provider, fallback.provider, plugins, secrets));
+        instantiate(PluginKind::provider, fallback.provider, plugins, services));
   }
   for (const auto& tool : definition.tools) {
-    parts.tools.push_back(instantiate(PluginKind::tool_source, tool, plugins, secrets));
+    parts.tools.push_back(instantiate(PluginKind::tool_source, tool, plugins, services));
   }
   parts.persona = describe(*parts.personality);
   parts.domain_profile = describe(*parts.domain);
@@ -52,7 +52,7 @@ std::shared_ptr<const Agent> build_agent(const AgentDefinition& definition,
 
 AgentSet load_agent_directory(const std::filesystem::path& directory,
                               const plugins::PluginSet& plugins,
-                              const plugins::SecretStore& secrets) {
+                              const plugins::HostServices& services) {
   AgentSet set;
   std::error_code ec;
   const auto files = plugins::folder_files(directory, ".json", ec);
@@ -65,7 +65,7 @@ AgentSet load_agent_directory(const std::filesystem::path& directory,
     AgentRefusal refusal{file.stem().string(), file, ""};
     try {
       const AgentDefinition definition = load_agent_definition(file);
-      set.agents.emplace(definition.id, build_agent(definition, plugins, secrets));
+      set.agents.emplace(definition.id, build_agent(definition, plugins, services));
       spdlog::info("agents: serving {} ({} + {} + {}) from {}", definition.id,
                    definition.personality.id, definition.domain.id, definition.provider.id,
                    file.string());

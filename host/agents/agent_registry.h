@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "agents/agent.h"
+#include "plugins/host_services.h"
 #include "plugins/plugin_registry.h"
-#include "plugins/secret_store.h"
 
 namespace agent_host::agents {
 
@@ -31,12 +31,12 @@ struct AgentSet {
 // missing plugin, or the plugin file and its own reason when create() fails.
 std::shared_ptr<const Agent> build_agent(const AgentDefinition& definition,
                                          const plugins::PluginSet& plugins,
-                                         const plugins::SecretStore& secrets);
+                                         const plugins::HostServices& services);
 
 // Reads every "*.json" file of `directory` (in name order) and builds the agents.
 AgentSet load_agent_directory(const std::filesystem::path& directory,
                               const plugins::PluginSet& plugins,
-                              const plugins::SecretStore& secrets);
+                              const plugins::HostServices& services);
 
 class AgentRegistry {
  public:

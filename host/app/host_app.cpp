@@ -7,15 +7,16 @@
 
 namespace agent_host::app {
 
-HostApp::HostApp(HostConfig config) : config_(std::move(config)), secrets_(config_.secrets) {
+HostApp::HostApp(HostConfig config)
+    : config_(std::move(config)), secrets_(config_.secrets), http_client_(config_.http_client) {
   spdlog::info("host: agent-host {} (plugin ABI {}), plugins from {}, agents from {}",
                AGENT_HOST_VERSION, plugins::host_abi().to_string(), config_.plugins_dir.string(),
                config_.agents_dir.string());
   auto plugin_set = std::make_shared<const plugins::PluginSet>(
       plugins::load_plugin_directory(config_.plugins_dir));
   plugins_.publish(plugin_set);
-  agents_.publish(std::make_shared<const agents::AgentSet>(
-      agents::load_agent_directory(config_.agents_dir, *plugin_set, secrets_)));
+  agents_.publish(std::make_shared<const agents::AgentSet>(agents::load_agent_directory(
+      config_.agents_dir, *plugin_set, plugins::HostServices{secrets_, &http_client_, &calls_})));
   const auto agent_set = agents_.current();
   spdlog::info("host: {} plugins loaded ({} refused), {} agents served ({} refused)",
                plugin_set->plugins.size(), plugin_set->refused.size(), agent_set->agents.size(),

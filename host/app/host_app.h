@@ -12,6 +12,8 @@
 #include "http/disconnect_watcher.h"
 #include "http/http_server.h"
 #include "http/router.h"
+#include "http_client/call_registry.h"
+#include "http_client/http_client.h"
 #include "plugins/plugin_registry.h"
 #include "store/conversation_store.h"
 
@@ -37,6 +39,9 @@ class HostApp {
   const HostConfig config_;
   const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   plugins::SecretStore secrets_;
+  // Declared before the registries, so they outlive every plugin instance that uses them.
+  http_client::CallRegistry calls_;
+  http_client::HttpClient http_client_;
   plugins::PluginRegistry plugins_;
   agents::AgentRegistry agents_;
   std::unique_ptr<store::ConversationStore> conversations_;

@@ -56,6 +56,41 @@ void read_http(const nlohmann::json& json, http::ServerOptions& http) {
               "http");
 }
 
+void read_milliseconds(const nlohmann::json& object, const char* key,
+                       std::chrono::milliseconds& out, long long min, long long max,
+                       const std::string& where) {
+  long long value = out.count();
+  read_number(object, key, value, min, max, where);
+  out = std::chrono::milliseconds(value);
+}
+
+void read_http_client(const nlohmann::json& json, const std::filesystem::path& base,
+                      http_client::ClientOptions& options) {
+  if (!json.is_object()) throw ConfigError("http_client must be an object");
+  reject_unknown(json,
+                 {"ca_file", "verify_peer", "connect_timeout_ms", "first_byte_timeout_ms",
+                  "idle_timeout_ms", "total_timeout_ms", "max_idle_per_origin"},
+                 "http_client");
+  if (json.contains("ca_file")) {
+    if (!json["ca_file"].is_string() || json["ca_file"].get<std::string>().empty()) {
+      throw ConfigError("http_client.ca_file must be a non-empty string (a PEM file)");
+    }
+    options.ca_file = resolve(base, json["ca_file"].get<std::string>()).string();
+  }
+  if (json.contains("verify_peer")) {
+    if (!json["verify_peer"].is_boolean()) {
+      throw ConfigError("http_client.verify_peer must be true or false");
+    }
+    options.verify_peer = json["verify_peer"].get<bool>();
+  }
+  read_milliseconds(json, "connect_timeout_ms", options.connect_timeout, 1, 600000, "http_client");
+  read_milliseconds(json, "first_byte_timeout_ms", options.first_byte_timeout, 1, 3600000,
+                    "http_client");
+  read_milliseconds(json, "idle_timeout_ms", options.idle_timeout, 1, 3600000, "http_client");
+  read_milliseconds(json, "total_timeout_ms", options.total_timeout, 1, 86400000, "http_client");
+  read_number(json, "max_idle_per_origin", options.max_idle_per_origin, 0, 1024, "http_client");
+}
+
 void read_secrets(const nlohmann::json& json, std::map<std::string, plugins::SecretSource>& out) {
   if (!json.is_object()) throw ConfigError("secrets must be an object");
   for (const auto& [name, source] : json.items()) {
@@ -113,8 +148,9 @@ HostConfig load_host_config(const std::filesystem::path& file) {
   }
   try {
     if (!json.is_object()) throw ConfigError("the config must be a JSON object");
-    reject_unknown(json, {"http", "plugins_dir", "agents_dir", "log_level", "store", "secrets"},
-                   "config");
+    reject_unknown(
+        json, {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets"},
+        "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
     for (const char* key : {"plugins_dir", "agents_dir", "log_level"}) {
@@ -139,6 +175,8 @@ HostConfig load_host_config(const std::filesystem::path& file) {
                   config.memory_store.max_messages_per_conversation, 2, 10000000, "store");
     }
     if (json.contains("secrets")) read_secrets(json["secrets"], config.secrets);
+    if (json.contains("http_client"))
+      read_http_client(json["http_client"], base, config.http_client);
   } catch (const ConfigError& e) {
     throw ConfigError(file.string() + ": " + e.what());
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "http/server_options.h"
+#include "http_client/client_options.h"
 #include "plugins/secret_store.h"
 #include "store/memory_conversation_store.h"
 
@@ -21,6 +22,8 @@ struct HostConfig {
   std::string log_level = "info";
   store::MemoryStoreLimits memory_store;
   std::map<std::string, plugins::SecretSource> secrets;
+  // The outbound HTTP client plugins use (proxies always come from the environment).
+  http_client::ClientOptions http_client;
 };
 
 class ConfigError : public std::runtime_error {

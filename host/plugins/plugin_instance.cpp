@@ -6,11 +6,17 @@
 #include <cstring>
 #include <optional>
 
+#include "http_client/call_registry.h"
+#include "http_client/plugin_http_api.h"
+
 namespace agent_host::plugins {
 
 struct PluginInstance::Services {
   std::string log_prefix;
   const SecretStore* secrets = nullptr;
+  http_client::CallRegistry* calls = nullptr;
+  http_client::PluginHttpContext http_context;
+  agent_http_api http{};
   agent_host_api api{};
 };
 
@@ -74,11 +80,12 @@ std::uint64_t PluginInstance::next_call_id() noexcept {
 }
 
 PluginInstance::PluginInstance(std::shared_ptr<const PluginLibrary> library,
-                               const nlohmann::json& config, const SecretStore& secrets)
+                               const nlohmann::json& config, const HostServices& host)
     : library_(std::move(library)), services_(std::make_unique<Services>()) {
   const PluginInfo& plugin = library_->info();
   services_->log_prefix = std::string(to_string(plugin.kind)) + "/" + plugin.id;
-  services_->secrets = &secrets;
+  services_->secrets = &host.secrets;
+  services_->calls = host.calls;
   agent_host_api& api = services_->api;
   api.struct_size = sizeof(agent_host_api);
   api.abi_major = AGENT_ABI_MAJOR;
@@ -103,6 +110,11 @@ PluginInstance::PluginInstance(std::shared_ptr<const PluginLibrary> library,
     }
   };
   api.http = nullptr;
+  if (host.http != nullptr) {
+    services_->http_context = {host.http, host.calls, services_->log_prefix};
+    http_client::fill_http_api(services_->http, services_->http_context);
+    api.http = &services_->http;
+  }
 
   const std::string text = config.is_null() ? std::string("{}") : config.dump();
   SinkState state;
@@ -151,6 +163,12 @@ InvokeResult PluginInstance::invoke(std::string_view method, std::string_view in
   call.deadline_unix_ms = options.deadline_unix_ms;
 
   InvokeResult out;
+  // Registered before the plugin runs, so its HTTP requests find the call (deadline, request id)
+  // and cancel() reaches them.
+  http_client::CallRegistry::Scope registered;
+  if (services_->calls != nullptr) {
+    registered = services_->calls->enter(call.call_id, call.deadline_unix_ms, request_id);
+  }
   std::unique_lock<std::mutex> lock(serial_, std::defer_lock);
   if (!info().thread_safe()) lock.lock();
   try {
@@ -190,6 +208,7 @@ nlohmann::json PluginInstance::invoke_json(std::string_view method, const nlohma
 }
 
 void PluginInstance::cancel(std::uint64_t call_id) noexcept {
+  if (services_->calls != nullptr) services_->calls->cancel(call_id);
   if (const auto cancel = library_->descriptor().cancel; cancel != nullptr) {
     try {
       cancel(handle_, call_id);

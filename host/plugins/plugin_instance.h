@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/host_services.h"
 #include "plugins/plugin_library.h"
-#include "plugins/secret_store.h"
 
 namespace agent_host::plugins {
 
@@ -44,9 +44,10 @@ struct InvokeResult {
 
 class PluginInstance {
  public:
-  // Throws PluginCreateError when the plugin's create() fails.
+  // Throws PluginCreateError when the plugin's create() fails. What `services` refers to must
+  // outlive the instance.
   PluginInstance(std::shared_ptr<const PluginLibrary> library, const nlohmann::json& config,
-                 const SecretStore& secrets);
+                 const HostServices& services);
   ~PluginInstance();
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;
@@ -55,19 +56,22 @@ class PluginInstance {
   static std::uint64_t next_call_id() noexcept;
 
   // Runs `method` with `input` JSON. Never throws for plugin failures: they come back as status.
+  // The call is registered with the host's CallRegistry (if any) while it runs.
   InvokeResult invoke(std::string_view method, std::string_view input, const CallOptions& options);
   // Convenience: invoke and parse the result; throws std::runtime_error with the plugin's reason
   // when the call fails or the result is not JSON.
   nlohmann::json invoke_json(std::string_view method, const nlohmann::json& input,
                              const CallOptions& options);
 
+  // Asks the plugin to stop the call and aborts the call's HTTP requests in flight (which ends a
+  // blocked read even when the plugin ignores cancellation).
   void cancel(std::uint64_t call_id) noexcept;
   void quiesce() noexcept;
 
   const PluginInfo& info() const noexcept { return library_->info(); }
 
  private:
-  struct Services;  // the agent_host_api table and what its ctx points to
+  struct Services;  // the agent_host_api and agent_http_api tables and what their ctx points to
 
   std::shared_ptr<const PluginLibrary> library_;
   std::unique_ptr<Services> services_;

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "plugins/host_services.h"
 #include "plugins/plugin_instance.h"
 #include "plugins/plugin_loader.h"
-#include "plugins/secret_store.h"
 
 namespace bundled_plugins_test {
 
@@ -33,14 +33,16 @@ inline std::shared_ptr<const PluginLibrary> load_library(const std::string& targ
   return loaded.plugin;
 }
 
-inline const agent_host::plugins::SecretStore& no_secrets() {
+// Secrets only (none configured): no HTTP client, no call registry.
+inline const agent_host::plugins::HostServices& no_services() {
   static const agent_host::plugins::SecretStore store;
-  return store;
+  static const agent_host::plugins::HostServices services{store};
+  return services;
 }
 
 inline std::unique_ptr<PluginInstance> instantiate(const std::string& target,
                                                    const json& config = json::object()) {
-  return std::make_unique<PluginInstance>(load_library(target), config, no_secrets());
+  return std::make_unique<PluginInstance>(load_library(target), config, no_services());
 }
 
 // The PluginCreateError message create() fails with, or "" when it succeeds.
@@ -57,6 +59,7 @@ inline std::string create_error(const std::string& target, const json& config) {
 // are destroyed in reverse order: the instance first).
 struct HostedInstance {
   std::unique_ptr<agent_host::plugins::SecretStore> secrets;
+  std::unique_ptr<agent_host::plugins::HostServices> services;
   std::unique_ptr<PluginInstance> instance;
 
   PluginInstance& operator*() const { return *instance; }
@@ -77,7 +80,11 @@ inline HostedInstance instantiate_with_secrets(const std::string& target, const 
                                                const std::map<std::string, std::string>& secrets) {
   HostedInstance hosted;
   hosted.secrets = secret_values(secrets);
-  hosted.instance = std::make_unique<PluginInstance>(load_library(target), config, *hosted.secrets);
+  // Secrets only: no HTTP client (agent_host_api.http stays NULL).
+  hosted.services = std::make_unique<agent_host::plugins::HostServices>(
+      agent_host::plugins::HostServices{*hosted.secrets});
+  hosted.instance =
+      std::make_unique<PluginInstance>(load_library(target), config, *hosted.services);
   return hosted;
 }
 
@@ -93,8 +100,7 @@ inline std::string create_error_with_secrets(const std::string& target, const js
 }
 
 // An instance on a host that offers no HTTP client, as an ABI 1.0 host (agent_host_api.http is
-// NULL). Today's PluginInstance never offers one; once it takes the host's HTTP client, this
-// helper must keep passing none.
+// NULL): HostServices without `http`.
 inline HostedInstance instantiate_without_http(
     const std::string& target, const json& config = json::object(),
     const std::map<std::string, std::string>& secrets = {}) {

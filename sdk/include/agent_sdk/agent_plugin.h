@@ -211,6 +211,7 @@ struct agent_http_api {
    *   AGENT_ERR_INVALID_INPUT  bad URL, method or header;
    *   AGENT_ERR_UNAVAILABLE    DNS, connect, TLS or proxy failure, or the peer closed early;
    *   AGENT_ERR_TIMEOUT        one of the timeouts or the call's deadline passed;
+   *   AGENT_ERR_UPSTREAM       the response was malformed or larger than the host's bounds;
    *   AGENT_ERR_CANCELLED      the call was cancelled, or a callback returned non-zero.
    * Thread-safe: several threads may perform requests at once.
    */

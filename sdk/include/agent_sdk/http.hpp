@@ -1,7 +1,9 @@
 // agent_sdk/http.hpp — C++17 wrapper over the host's HTTP client (agent_http_api, ABI 1.1).
 //
 //   agent_sdk::HttpClient http(host());
-//   agent_sdk::HttpRequest request{"POST", url};
+//   agent_sdk::HttpRequest request;
+//   request.method = "POST";
+//   request.url = url;
 //   request.headers = {{"content-type", "application/json"}};
 //   request.body = payload.dump();
 //   request.call_id = call.id();  // aborted when the host cancels the call

@@ -12,7 +12,8 @@ namespace {
 
 struct Fixture {
   TempDir dir;
-  plugins::SecretStore secrets;
+  plugins::SecretStore secret_store;
+  plugins::HostServices services{secret_store};
   plugins::PluginSet plugins;
   Fixture() {
     agent_test::install_fixture_plugins(dir);
@@ -35,7 +36,7 @@ TEST_CASE("an invalid agent file is reported and skipped while the others are se
   f.dir.write("agents/failing.json", failing.dump());
   f.dir.write("agents/notes.txt", "ignored: not a .json file");
 
-  const auto set = agents::load_agent_directory(f.dir.path() / "agents", f.plugins, f.secrets);
+  const auto set = agents::load_agent_directory(f.dir.path() / "agents", f.plugins, f.services);
   REQUIRE(set.agents.size() == 1);
   CHECK(set.agents.count("good") == 1);
   REQUIRE(set.refused.size() == 3);
@@ -51,7 +52,7 @@ TEST_CASE("an invalid agent file is reported and skipped while the others are se
 TEST_CASE("a built agent caches what its personality and domain describe", "[agents][registry]") {
   Fixture f;
   const auto definition = agents::parse_agent_definition(fixture_agent("fx"));
-  const auto agent = agents::build_agent(definition, f.plugins, f.secrets);
+  const auto agent = agents::build_agent(definition, f.plugins, f.services);
   CHECK(agent->persona()["tone"] == "matter-of-fact");
   CHECK(agent->domain_profile()["specialization"] == "testing");
   CHECK_THAT(agent->system_prompt(), Catch::Contains("You answer plainly.") &&
@@ -67,7 +68,7 @@ TEST_CASE("an agent lease outlives the registry snapshot it came from", "[agents
   f.dir.write("agents/fx.json", fixture_agent("fx").dump());
   agents::AgentRegistry registry;
   registry.publish(std::make_shared<const agents::AgentSet>(
-      agents::load_agent_directory(f.dir.path() / "agents", f.plugins, f.secrets)));
+      agents::load_agent_directory(f.dir.path() / "agents", f.plugins, f.services)));
   const auto lease = registry.find("fx");
   REQUIRE(lease);
   registry.publish(std::make_shared<const agents::AgentSet>());

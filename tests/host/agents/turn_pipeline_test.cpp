@@ -13,7 +13,8 @@ namespace {
 
 struct Fixture {
   agent_test::TempDir dir;
-  plugins::SecretStore secrets;
+  plugins::SecretStore secret_store;
+  plugins::HostServices services{secret_store};
   plugins::PluginSet plugins;
   store::MemoryConversationStore store;
   agents::TurnPipeline pipeline{store};
@@ -24,7 +25,7 @@ struct Fixture {
   }
   std::shared_ptr<const agents::Agent> agent(std::size_t history_limit = 20) {
     return agents::build_agent(agents::parse_agent_definition(fixture_agent("fx", history_limit)),
-                               plugins, secrets);
+                               plugins, services);
   }
 };
 

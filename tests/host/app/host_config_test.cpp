@@ -28,6 +28,26 @@ TEST_CASE("relative paths in a config file are relative to the file", "[app][con
   CHECK(config.agents_dir == "/abs/agents");
 }
 
+TEST_CASE("the http_client section sets the outbound client's TLS, timeouts and pool",
+          "[app][config]") {
+  agent_test::TempDir dir;
+  CHECK(load_host_config(dir.write("empty.json", "{}")).http_client.connect_timeout.count() ==
+        10000);
+  const auto file = dir.write("etc/host.json", R"({"http_client": {
+      "ca_file": "certs/extra.pem", "verify_peer": false, "connect_timeout_ms": 2000,
+      "first_byte_timeout_ms": 30000, "idle_timeout_ms": 15000, "total_timeout_ms": 120000,
+      "max_idle_per_origin": 4}})");
+  const auto config = load_host_config(file);
+  CHECK(config.http_client.ca_file == (dir.path() / "etc/certs/extra.pem").string());
+  CHECK_FALSE(config.http_client.verify_peer);
+  CHECK(config.http_client.connect_timeout.count() == 2000);
+  CHECK(config.http_client.first_byte_timeout.count() == 30000);
+  CHECK(config.http_client.idle_timeout.count() == 15000);
+  CHECK(config.http_client.total_timeout.count() == 120000);
+  CHECK(config.http_client.max_idle_per_origin == 4);
+  CHECK_FALSE(config.http_client.proxies);  // proxies always come from the environment
+}
+
 TEST_CASE("config errors name the file and the field", "[app][config]") {
   agent_test::TempDir dir;
   auto fails = [&](const std::string& text, const std::string& what) {
@@ -42,6 +62,11 @@ TEST_CASE("config errors name the file and the field", "[app][config]") {
   fails(R"({"store": {"type": "postgres"}})", "store.type");
   fails(R"({"secrets": {"k": {"shell": "x"}}})", "secrets.k");
   fails(R"({"log_level": 3})", "log_level");
+  fails(R"({"http_client": {"proxy": "http://p:3128"}})", "http_client: unknown key \"proxy\"");
+  fails(R"({"http_client": {"verify_peer": "no"}})", "http_client.verify_peer");
+  fails(R"({"http_client": {"idle_timeout_ms": 0}})", "http_client.idle_timeout_ms");
+  fails(R"({"http_client": {"ca_file": ""}})", "http_client.ca_file");
+  fails(R"({"http_client": []})", "http_client must be an object");
   CHECK_THROWS_WITH(load_host_config(dir.path() / "missing.json"), Catch::Contains("cannot read"));
 }
 

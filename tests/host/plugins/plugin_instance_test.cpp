@@ -17,13 +17,16 @@ std::shared_ptr<const PluginLibrary> load(const std::string& name) {
   return result.plugin;
 }
 
+// Secrets only: no HTTP client, no call registry.
+const SecretStore kSecrets;
+const HostServices kServices{kSecrets};
+
 const nlohmann::json kMessages = {{"messages", {{{"role", "user"}, {"content", "hello"}}}}};
 
 }  // namespace
 
 TEST_CASE("invoke returns the plugin's result and streams its deltas", "[plugins][instance]") {
-  SecretStore secrets;
-  PluginInstance instance(load("echo_provider"), {{"prefix", "hi"}}, secrets);
+  PluginInstance instance(load("echo_provider"), {{"prefix", "hi"}}, kServices);
   std::vector<std::string> deltas;
   CallOptions options;
   options.on_delta = [&](std::string_view json) {
@@ -39,8 +42,7 @@ TEST_CASE("invoke returns the plugin's result and streams its deltas", "[plugins
 }
 
 TEST_CASE("a delta refused by the host cancels the call", "[plugins][instance]") {
-  SecretStore secrets;
-  PluginInstance instance(load("echo_provider"), {}, secrets);
+  PluginInstance instance(load("echo_provider"), {}, kServices);
   CallOptions options;
   options.on_delta = [](std::string_view) { return false; };
   const auto result = instance.invoke("complete", kMessages.dump(), options);
@@ -48,8 +50,7 @@ TEST_CASE("a delta refused by the host cancels the call", "[plugins][instance]")
 }
 
 TEST_CASE("plugin errors come back as status, message and retryability", "[plugins][instance]") {
-  SecretStore secrets;
-  PluginInstance instance(load("echo_provider"), {}, secrets);
+  PluginInstance instance(load("echo_provider"), {}, kServices);
   const nlohmann::json down = {{"messages", {{{"role", "user"}, {"content", "FAIL_UNAVAILABLE"}}}}};
   auto result = instance.invoke("complete", down.dump(), {});
   CHECK(result.status == AGENT_ERR_UNAVAILABLE);
@@ -70,8 +71,7 @@ TEST_CASE("plugin errors come back as status, message and retryability", "[plugi
 }
 
 TEST_CASE("a plain C plugin is invoked through the same ABI", "[plugins][instance]") {
-  SecretStore secrets;
-  PluginInstance instance(load("plain_c_personality"), {}, secrets);
+  PluginInstance instance(load("plain_c_personality"), {}, kServices);
   const auto json = instance.invoke_json("describe", nlohmann::json::object(), {});
   CHECK(json["tone"] == "matter-of-fact");
   CHECK_THROWS_WITH(instance.invoke_json("other", nlohmann::json::object(), {}),
@@ -80,10 +80,9 @@ TEST_CASE("a plain C plugin is invoked through the same ABI", "[plugins][instanc
 
 TEST_CASE("a create that fails is reported with the plugin file and its reason",
           "[plugins][instance]") {
-  SecretStore secrets;
   const auto library = load("broken_create_fails");
   try {
-    PluginInstance instance(library, {}, secrets);
+    PluginInstance instance(library, {}, kServices);
     FAIL("create should have failed");
   } catch (const PluginCreateError& e) {
     CHECK_THAT(e.what(), Catch::Contains("broken_create_fails.so"));
@@ -93,25 +92,22 @@ TEST_CASE("a create that fails is reported with the plugin file and its reason",
 
 TEST_CASE("a create that throws in C++ is turned into an error, not a crash",
           "[plugins][instance]") {
-  SecretStore secrets;
-  CHECK_THROWS_WITH(PluginInstance(load("create_throws"), {}, secrets),
+  CHECK_THROWS_WITH(PluginInstance(load("create_throws"), {}, kServices),
                     Catch::Contains("create_throws.so") && Catch::Contains("constructor exploded"));
 }
 
 TEST_CASE("instances keep their library loaded after the loader's reference is gone",
           "[plugins][instance]") {
-  SecretStore secrets;
   std::unique_ptr<PluginInstance> instance;
   {
     auto library = load("echo_provider");
-    instance = std::make_unique<PluginInstance>(library, nlohmann::json::object(), secrets);
+    instance = std::make_unique<PluginInstance>(library, nlohmann::json::object(), kServices);
   }
   CHECK(instance->invoke("complete", kMessages.dump(), {}).ok());
 }
 
 TEST_CASE("a thread-safe plugin serves concurrent calls", "[plugins][instance]") {
-  SecretStore secrets;
-  PluginInstance instance(load("echo_provider"), {}, secrets);
+  PluginInstance instance(load("echo_provider"), {}, kServices);
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
