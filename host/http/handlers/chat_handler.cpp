@@ -38,11 +38,20 @@ void add_chat_routes(Router& router, const ApiServices& services) {
       stream_turn(services, *agent, request, context.request_id(), stream, context.client_fd());
       return;
     }
+    // A client that gives up waiting cancels the provider call too: its tokens are not wasted.
+    agents::TurnCancellation cancellation;
+    const DisconnectWatcher::Watch watch(services.disconnects, context.client_fd(),
+                                         [&cancellation] { cancellation.cancel(); });
     agents::ChatResult result;
     try {
-      result = services.pipeline.run(*agent, request, context.request_id());
+      result = services.pipeline.run(
+          *agent, request, agents::TurnOptions{context.request_id(), nullptr, &cancellation});
     } catch (const agents::TurnError& e) {
       throw to_api_error(e);
+    }
+    if (result.interrupted) {
+      context.response().setKeepAlive(false);  // nobody is left to answer
+      return;
     }
     context.send_json(200, chat_result_json(result, context.request_id()));
   });

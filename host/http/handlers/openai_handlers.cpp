@@ -211,22 +211,28 @@ void complete(const ApiServices& services, RequestContext& context) {
                        "' does not exist: models are the agents "
                        "this host serves (GET /v1/models)");
   }
+  // A client that hangs up cancels the provider call, streamed or not.
+  agents::TurnCancellation cancellation;
+  const DisconnectWatcher::Watch watch(services.disconnects, context.client_fd(),
+                                       [&cancellation] { cancellation.cancel(); });
   if (!request.stream) {
     agents::ChatResult result;
     try {
-      result = services.pipeline.run_transcript(*agent, request.transcript,
-                                                agents::TurnOptions{context.request_id()});
+      result = services.pipeline.run_transcript(
+          *agent, request.transcript,
+          agents::TurnOptions{context.request_id(), nullptr, &cancellation});
     } catch (const agents::TurnError& e) {
       throw to_api_error(e);
+    }
+    if (result.interrupted) {
+      context.response().setKeepAlive(false);  // nobody is left to answer
+      return;
     }
     context.send_json(200, completion_json(result, request.model));
     return;
   }
 
-  agents::TurnCancellation cancellation;
   ChunkStream chunks(context, request.model, request.include_usage);
-  const DisconnectWatcher::Watch watch(services.disconnects, context.client_fd(),
-                                       [&cancellation] { cancellation.cancel(); });
   try {
     const agents::ChatResult result = services.pipeline.run_transcript(
         *agent, request.transcript,

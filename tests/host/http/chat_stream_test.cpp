@@ -202,3 +202,34 @@ TEST_CASE("GET /agents/{id} shows the fallback providers", "[http][fallback]") {
   REQUIRE(result.json["fallback_providers"].size() == 1);
   CHECK(result.json["fallback_providers"][0]["id"] == "echo");
 }
+
+TEST_CASE("a client that gives up on a non-streamed chat cancels the provider too",
+          "[http][stream]") {
+  TestHost host;
+  const auto first = post_json(host.port(), "/agents/fx/chat", chat("hello", false));
+  REQUIRE(first.status == 200);
+  const std::string conversation = first.json["conversation_id"];
+  json body = chat("SLOW_STREAM please", false);
+  body["conversation_id"] = conversation;
+  const std::string text = body.dump();
+  const auto started = std::chrono::steady_clock::now();
+  {
+    Poco::Net::StreamSocket socket(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(host.port())));
+    const std::string request =
+        "POST /agents/fx/chat HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(text.size()) + "\r\n\r\n" + text;
+    socket.sendBytes(request.data(), static_cast<int>(request.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }  // closed: the client gave up
+  json stored;
+  for (int i = 0; i < 100; ++i) {
+    stored = http_request(host.port(), "GET", "/conversations/" + conversation).json;
+    if (stored["message_count"] == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(stored["message_count"] == 4);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(stored["messages"][3]["interrupted"] == true);
+}
