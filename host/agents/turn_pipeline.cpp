@@ -281,6 +281,8 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     if (!outcome.ok()) {
       const bool last = attempt + 1 == chain.size();
       if (output_sent || last || !is_retryable(outcome)) {
+        // The client gets the message; the operator needs it too (the access line says 502 only).
+        spdlog::warn("request {}: {} failed: {}", turn.options.request_id, name, outcome.error);
         throw TurnError(error_kind(outcome.status), failures + name + " failed: " + outcome.error);
       }
       spdlog::warn("request {}: {} failed ({}); trying provider '{}'", turn.options.request_id,
