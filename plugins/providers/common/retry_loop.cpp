@@ -78,6 +78,18 @@ Completion run_with_retries(const RetryPolicy& policy, const RetryEnvironment& e
       const auto* upstream = dynamic_cast<const UpstreamError*>(&error);
       const std::optional<milliseconds> retry_after =
           upstream != nullptr ? upstream->retry_after() : std::nullopt;
+      // An upstream that asks for a longer pause than this provider may take is not waited
+      // for: the failure goes back now, still retryable, so the agent's fallback provider can
+      // answer instead of the client waiting.
+      if (retry_after && *retry_after > policy.max_backoff) {
+        if (environment.warn) {
+          environment.warn(environment.provider + ": the upstream asks to retry after " +
+                           std::to_string(retry_after->count()) +
+                           " ms, longer than max_backoff_ms (" +
+                           std::to_string(policy.max_backoff.count()) + "); giving up");
+        }
+        throw;
+      }
       const double draw = environment.random ? environment.random() : 1.0;
       const milliseconds wait = retry_wait(policy, number, retry_after, draw);
       // A wait that reaches the deadline leaves nothing for the next attempt: report the real

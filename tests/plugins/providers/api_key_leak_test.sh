@@ -125,11 +125,11 @@ chat 200 oa "hello streamed" stream
 chat 200 oa_plain "hello in one body"
 chat 200 claude "hello claude"
 chat 200 claude "hello claude streamed" stream
-chat 200 oa "[[status:429]][[times:1]] rate limited once"
+chat 200 oa "[[status:429]][[times:1]][[retry_after:0]] rate limited once"
 chat 200 oa "[[status:500]][[times:2]] broken twice"
 chat 502 oa "[[status:500]] broken for good"
 chat 200 claude "[[status:529]][[times:1]] overloaded once"
-chat 200 claude "[[status:429]][[times:1]] claude rate limited once"
+chat 200 claude "[[status:429]][[times:1]][[retry_after:0]] claude rate limited once"
 chat 502 oa_wrong "with the wrong key"
 chat 502 claude_wrong "with the wrong key"
 stream_error 502 oa_wrong "wrong key, streamed"
@@ -143,7 +143,7 @@ chat 504 oa_short "[[delay:5000]] slow first byte"
 chat 504 oa_short "[[stall]] stalled"
 stream_error 504 claude_short "[[stall]] stalled claude"
 chat 502 claude "[[stream_error:overloaded_error]] claude errs mid-stream"
-chat 200 oa_chain "[[status:503]][[times:3]] fall back to claude"
+chat 200 oa_chain "[[status:503]][[times:3]][[retry_after:0]] fall back to claude"
 grep -q '"provider":"anthropic"' "$work/responses/$n.txt" || fail "the fallback did not answer"
 request 200 POST /v1/chat/completions \
   '{"model": "oa", "messages": [{"role": "user", "content": "via v1"}]}'

@@ -256,7 +256,8 @@ TEST_CASE("openai e2e: 500 and 503 are retried, then the answer arrives",
   CHECK(upstream_requests(setup.fake) == 2);
 
   setup.fake.reset();
-  const auto twice = stream_chat(setup.host, kAgent, "[[status:503]][[times:2]] second");
+  const auto twice =
+      stream_chat(setup.host, kAgent, "[[status:503]][[times:2]][[retry_after:0]] second");
   REQUIRE(agent_test::events_named(twice, "done").size() == 1);
   CHECK(agent_test::events_named(twice, "error").empty());
   CHECK(streamed_text(twice) == "Echo: second (checked)");
@@ -422,7 +423,7 @@ TEST_CASE("openai e2e: an upstream down for good falls back to the next provider
   TestHost host(with_secrets(fake.api_key()), agents);
 
   SECTION("to the offline provider") {
-    const auto turn = chat(host, "oa_offline", "[[status:503]] anyone home?");
+    const auto turn = chat(host, "oa_offline", "[[status:503]][[retry_after:0]] anyone home?");
     INFO(turn.result.body);
     REQUIRE(turn.result.status == 200);
     CHECK(turn.result.json["provider"] == "offline");
@@ -434,7 +435,8 @@ TEST_CASE("openai e2e: an upstream down for good falls back to the next provider
   }
   SECTION("to anthropic, streamed") {
     // The fault hits the first three requests with this text: openai's three attempts.
-    const auto streamed = stream_chat(host, "oa_claude", "[[status:503]][[times:3]] claude?");
+    const auto streamed =
+        stream_chat(host, "oa_claude", "[[status:503]][[times:3]][[retry_after:0]] claude?");
     const auto done = agent_test::events_named(streamed, "done");
     REQUIRE(done.size() == 1);
     CHECK(done[0].json["provider"] == "anthropic");
@@ -443,6 +445,16 @@ TEST_CASE("openai e2e: an upstream down for good falls back to the next provider
     const json by_path = fake.stats()["by_path"];
     CHECK(by_path["/v1/chat/completions"] == 3);
     CHECK(by_path["/v1/messages"] == 1);
+  }
+  SECTION(
+      "an upstream asking for a longer pause than max_backoff is not retried: the fallback "
+      "answers at once") {
+    // The fake's 503 carries Retry-After: 1 (s); the agent's max_backoff_ms is 200.
+    const auto turn = chat(host, "oa_offline", "[[status:503]] come back later");
+    INFO(turn.result.body);
+    REQUIRE(turn.result.status == 200);
+    CHECK(turn.result.json["provider"] == "offline");
+    CHECK(upstream_requests(fake) == 1);
   }
   SECTION("a failing chain names every failure") {
     const auto turn = chat(host, "oa_claude", "[[status:500]] nobody");

@@ -167,13 +167,14 @@ TEST_CASE("nothing is retried once a delta went out, and the error says why",
   CHECK(calls == 1);
 }
 
-TEST_CASE("Retry-After sets the wait, capped at max_backoff", "[plugins][providers][retry]") {
+TEST_CASE("Retry-After sets the wait when it is within max_backoff",
+          "[plugins][providers][retry]") {
   Recorder recorder;
   DeltaEmitter emitter([](const Json&) { return true; });
   int calls = 0;
   const auto start = std::chrono::steady_clock::now();
-  run_with_retries(policy(3, 1, 60), recorder.environment(), emitter, [&] {
-    if (++calls == 1) throw unavailable(429, milliseconds(10000));
+  run_with_retries(policy(3, 1, 5000), recorder.environment(), emitter, [&] {
+    if (++calls == 1) throw unavailable(429, milliseconds(60));
     return done("ok");
   });
   const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -182,6 +183,32 @@ TEST_CASE("Retry-After sets the wait, capped at max_backoff", "[plugins][provide
   REQUIRE(recorder.warnings.size() == 1);
   CHECK(recorder.warnings[0] ==
         "test: attempt 1 of 3 failed (HTTP 429); retrying in 60 ms (Retry-After)");
+}
+
+TEST_CASE(
+    "a Retry-After longer than max_backoff is not waited for: the failure goes back "
+    "retryable, for the fallback chain",
+    "[plugins][providers][retry]") {
+  Recorder recorder;
+  DeltaEmitter emitter([](const Json&) { return true; });
+  int calls = 0;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    run_with_retries(policy(3, 1, 60), recorder.environment(), emitter, [&]() -> Completion {
+      ++calls;
+      throw unavailable(429, milliseconds(10000));
+    });
+    FAIL("expected the 429 to be reported");
+  } catch (const UpstreamError& e) {
+    CHECK(e.retryable());
+    CHECK(e.http_status() == 429);
+  }
+  CHECK(calls == 1);
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(1000));
+  REQUIRE(recorder.warnings.size() == 1);
+  CHECK(recorder.warnings[0] ==
+        "test: the upstream asks to retry after 10000 ms, longer than max_backoff_ms (60); "
+        "giving up");
 }
 
 TEST_CASE("a wait that would pass the call's deadline is not taken",
