@@ -7,7 +7,10 @@ namespace agent_host::agents {
 Agent::Agent(AgentDefinition definition, Parts parts)
     : definition_(std::move(definition)),
       parts_(std::move(parts)),
-      system_prompt_(build_system_prompt(parts_.persona, parts_.domain_profile)) {}
+      system_prompt_(build_system_prompt(parts_.persona, parts_.domain_profile)),
+      provider_profile_json_(
+          nlohmann::json{{"personality", parts_.persona}, {"domain", parts_.domain_profile}}
+              .dump()) {}
 
 std::vector<Agent::ProviderChoice> Agent::provider_chain() const {
   std::vector<ProviderChoice> chain;

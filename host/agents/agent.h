@@ -48,6 +48,9 @@ class Agent {
   const nlohmann::json& domain_profile() const noexcept { return parts_.domain_profile; }
   // Personality + domain + knowledge, built once (the original design cached it per pair).
   const std::string& system_prompt() const noexcept { return system_prompt_; }
+  // The "agent" block of a provider's input, {"personality": persona, "domain": domain profile},
+  // as JSON text: the same for every turn, so serialised once rather than per call.
+  const std::string& provider_profile_json() const noexcept { return provider_profile_json_; }
 
   // GET /agents/{id}: the definition plus what the plugins describe.
   nlohmann::json to_json() const;
@@ -56,6 +59,7 @@ class Agent {
   AgentDefinition definition_;
   Parts parts_;
   std::string system_prompt_;
+  std::string provider_profile_json_;
 };
 
 }  // namespace agent_host::agents

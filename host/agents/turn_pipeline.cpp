@@ -1,6 +1,5 @@
 #include "agents/turn_pipeline.h"
 
-#include <Poco/UUIDGenerator.h>
 #include <agent_sdk/agent_plugin.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +7,7 @@
 #include <functional>
 
 #include "agents/prompt_builder.h"
+#include "ids/random_uuid.h"
 
 namespace agent_host::agents {
 namespace {
@@ -18,7 +18,7 @@ std::int64_t now_ms() {
       .count();
 }
 
-std::string new_id() { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); }
+std::string new_id() { return ids::random_uuid(); }
 
 std::int64_t token_field(const nlohmann::json& usage, const char* key) {
   const auto it = usage.find(key);
@@ -222,10 +222,12 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
   const Agent& agent = turn.agent;
   TurnObserver* const observer = turn.options.observer;
   TurnCancellation* const cancellation = turn.options.cancellation;
-  nlohmann::json input = {
-      {"messages", messages},
-      {"agent", {{"personality", agent.persona()}, {"domain", agent.domain_profile()}}}};
-  if (!turn.tools.empty()) input["tools"] = turn.tools;
+  // The input text up to its options (which differ per provider of the chain). The agent block
+  // is the largest part and the same for every turn: it comes serialised from the agent.
+  std::string input_head = R"({"messages":)" + messages.dump() + R"(,"agent":)";
+  input_head += agent.provider_profile_json();
+  if (!turn.tools.empty()) input_head += R"(,"tools":)" + turn.tools.dump();
+  input_head += R"(,"options":)";
 
   const auto chain = agent.provider_chain();
   std::string failures;  // why earlier providers of the chain were passed over
@@ -234,7 +236,7 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     const std::string name = "provider '" + provider.info().id + "'";
     nlohmann::json options = chain[attempt].options;
     for (const auto& [key, value] : turn.option_overrides.items()) options[key] = value;
-    input["options"] = std::move(options);
+    const std::string input = input_head + options.dump() + "}";
 
     plugins::CallOptions call;
     call.request_id = turn.options.request_id;
@@ -266,7 +268,7 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     {
       const TurnCancellation::Hook hook(cancellation,
                                         [&provider, id = call.call_id] { provider.cancel(id); });
-      outcome = provider.invoke("complete", input.dump(), call);
+      outcome = provider.invoke("complete", input, call);
     }
     if (client_gone || (cancellation != nullptr && cancellation->cancelled())) {
       turn.interrupted = true;

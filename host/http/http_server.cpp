@@ -2,14 +2,15 @@
 
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/UUIDGenerator.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "http/connection.h"
 #include "http/error_body.h"
+#include "ids/random_uuid.h"
 #include "observability/logging.h"
+#include "observability/poco_error_log.h"
 
 namespace agent_host::http {
 namespace {
@@ -23,7 +24,7 @@ class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
 
   bool accept(const Poco::Net::StreamSocket& socket) override {
     if (server_.queuedConnections() < options_.max_queued) return true;
-    const std::string id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    const std::string id = ids::random_uuid();
     const std::string response =
         raw_error_response(503, "overloaded", "the host is at capacity; retry later", id,
                            options_.overload_retry_after_seconds);
@@ -47,6 +48,7 @@ class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
 }  // namespace
 
 HttpServer::HttpServer(const Router& router, ServerOptions options) : options_(std::move(options)) {
+  observability::install_poco_error_log();  // failures in Poco's threads get logged, not lost
   Poco::Net::ServerSocket socket;
   const Poco::Net::SocketAddress address(options_.bind, static_cast<Poco::UInt16>(options_.port));
   // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but not SO_REUSEPORT,

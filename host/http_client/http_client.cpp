@@ -13,6 +13,7 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <memory>
 #include <vector>
 
 #include "http_client/connection.h"
@@ -410,7 +411,7 @@ class HttpClient::Exchange {
       }
       const std::size_t n = read(tracked, deadline, Phase::connect, Stage::other);
       if (n == 0) io_failed("the " + peer + " closed the connection during CONNECT");
-      pending.append(buffer_.data(), n);
+      pending.append(buffer_.get(), n);
     }
     ResponseHead answer;
     try {
@@ -430,7 +431,7 @@ class HttpClient::Exchange {
 
   std::size_t read(Tracked& tracked, Clock::time_point deadline, Phase phase, Stage stage) {
     try {
-      return tracked.connection->read_some(buffer_.data(), buffer_.size(), deadline);
+      return tracked.connection->read_some(buffer_.get(), kReadBuffer, deadline);
     } catch (const DeadlineExceeded&) {
       timed_out(phase);
     } catch (const Poco::Exception& e) {
@@ -475,7 +476,7 @@ class HttpClient::Exchange {
           }
           io_failed("the server closed the connection in the middle of the response head");
         }
-        pending.append(buffer_.data(), n);
+        pending.append(buffer_.get(), n);
         received += n;
       }
       if (end > max_head) {
@@ -533,7 +534,7 @@ class HttpClient::Exchange {
                       std::to_string(framing.length - left) + " of " +
                       std::to_string(framing.length) + " body bytes");
           }
-          take(std::string_view(buffer_.data(), n));
+          take(std::string_view(buffer_.get(), n));
         }
         break;
       }
@@ -552,13 +553,13 @@ class HttpClient::Exchange {
         while (!decoder.done()) {
           const std::size_t n = next();
           if (n == 0) io_failed("the server closed the connection in the middle of the body");
-          feed(std::string_view(buffer_.data(), n));
+          feed(std::string_view(buffer_.get(), n));
         }
         break;
       }
       case BodyFraming::Kind::until_close:
         deliver(pending);
-        for (std::size_t n; (n = next()) > 0;) deliver(std::string_view(buffer_.data(), n));
+        for (std::size_t n; (n = next()) > 0;) deliver(std::string_view(buffer_.get(), n));
         break;
     }
     return framing.keep_alive && framing.kind != BodyFraming::Kind::until_close && clean;
@@ -584,7 +585,8 @@ class HttpClient::Exchange {
   Clock::time_point start_;
   Clock::time_point hard_deadline_;  // the total timeout or the call's deadline, if sooner
   bool hard_is_call_deadline_ = false;
-  std::vector<char> buffer_ = std::vector<char>(kReadBuffer);
+  // Not zero-filled: every exchange reads into it before looking at it.
+  std::unique_ptr<char[]> buffer_ = std::make_unique_for_overwrite<char[]>(kReadBuffer);
 };
 
 HttpClient::HttpClient(ClientOptions options)

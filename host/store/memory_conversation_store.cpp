@@ -1,8 +1,8 @@
 #include "store/memory_conversation_store.h"
 
-#include <Poco/UUIDGenerator.h>
-
 #include <chrono>
+
+#include "ids/random_uuid.h"
 
 namespace agent_host::store {
 namespace {
@@ -26,7 +26,7 @@ std::optional<Conversation> MemoryConversationStore::find(
 Conversation MemoryConversationStore::create(const std::string& user_id,
                                              const std::string& agent_id) {
   Conversation conversation;
-  conversation.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  conversation.id = ids::random_uuid();
   conversation.user_id = user_id;
   conversation.agent_id = agent_id;
   conversation.created_at_ms = conversation.updated_at_ms = now_ms();

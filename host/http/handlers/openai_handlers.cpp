@@ -6,7 +6,6 @@
 // domain prompt come first, its input rules judge the last user message and its output rules
 // the answer. Errors carry OpenAI's shape ({"error": {"message","type","param","code"}}) plus
 // our request_id.
-#include <Poco/UUIDGenerator.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 #include "http/handlers/handlers.h"
 #include "http/handlers/openai_request.h"
 #include "http/sse_writer.h"
+#include "ids/random_uuid.h"
 
 namespace agent_host::http::handlers {
 namespace {
@@ -28,7 +28,7 @@ std::int64_t unix_seconds() {
 }
 
 std::string completion_id() {
-  std::string uuid = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  std::string uuid = ids::random_uuid();
   std::erase(uuid, '-');
   return "chatcmpl-" + uuid;
 }

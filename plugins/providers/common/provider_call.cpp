@@ -1,5 +1,6 @@
 #include "common/provider_call.hpp"
 
+#include <optional>
 #include <random>
 
 #include "common/retry_loop.hpp"
@@ -20,8 +21,10 @@ Completion run_call(const std::string& provider, const agent_sdk::Host& host, ag
                     const RetryPolicy& policy,
                     const std::function<Completion(DeltaEmitter&)>& attempt) {
   DeltaEmitter emitter([&call](const agent_sdk::Json& delta) { return call.emit_delta(delta); });
-  // Per call, on the stack: instances are shared by concurrent calls.
-  std::mt19937_64 generator(std::random_device{}());
+  // Per call, on the stack: instances are shared by concurrent calls. Seeded only when a retry
+  // needs jitter: constructing a std::random_device costs about 20 us on a virtual machine
+  // (cpuid traps to the hypervisor), a fifth of the host's latency budget for a whole turn.
+  std::optional<std::mt19937_64> generator;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
 
   RetryEnvironment environment;
@@ -30,7 +33,10 @@ Completion run_call(const std::string& provider, const agent_sdk::Host& host, ag
   environment.warn = [&host](const std::string& line) {
     host.log(agent_sdk::LogLevel::warn, line);
   };
-  environment.random = [&] { return unit(generator); };
+  environment.random = [&] {
+    if (!generator) generator.emplace(std::random_device{}());
+    return unit(*generator);
+  };
   environment.deadline_unix_ms = call.deadline_unix_ms();
 
   return run_with_retries(policy, environment, emitter, [&]() -> Completion {

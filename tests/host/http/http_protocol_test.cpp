@@ -170,3 +170,34 @@ TEST_CASE("keep-alive connections serve several requests", "[http][protocol]") {
     ++count;
   CHECK(count == 2);
 }
+
+TEST_CASE("a connection serves at most max_keep_alive_requests, the last one closing it",
+          "[http][protocol]") {
+  TestHost host([](auto& config) { config.http.max_keep_alive_requests = 2; });
+  const std::string request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+  const auto response = raw_exchange(host.port(), request + request + request);
+  INFO(response);
+  std::size_t count = 0;
+  for (std::size_t at = 0; (at = response.find("HTTP/1.1 200", at)) != std::string::npos; ++at)
+    ++count;
+  CHECK(count == 2);
+  const auto second = response.rfind("HTTP/1.1 200");
+  CHECK_THAT(response.substr(0, second),
+             !Catch::Contains("Connection: close", Catch::CaseSensitive::No));
+  CHECK_THAT(response.substr(second),
+             Catch::Contains("Connection: close", Catch::CaseSensitive::No));
+  CHECK_THAT(response, !Catch::Contains("<timeout>"));
+}
+
+TEST_CASE("an idle kept-alive connection is closed after keep_alive_timeout_ms",
+          "[http][protocol]") {
+  TestHost host([](auto& config) { config.http.keep_alive_timeout_ms = 300; });
+  const auto start = std::chrono::steady_clock::now();
+  const auto response = raw_exchange(host.port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 3000);
+  const double waited = seconds_since(start);
+  INFO(response);
+  CHECK_THAT(response, Catch::StartsWith("HTTP/1.1 200"));
+  CHECK_THAT(response, !Catch::Contains("<timeout>"));
+  CHECK(waited >= 0.25);
+  CHECK(waited < 2.0);
+}
