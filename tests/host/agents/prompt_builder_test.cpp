@@ -2,22 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/stored_message.h"
+
 using namespace agent_host;
 
-namespace {
-
-// A stored message with the fields these tests care about.
-agent_host::store::Message msg(const char* id, const char* role, const char* content,
-                               std::int64_t tokens) {
-  agent_host::store::Message message;
-  message.id = id;
-  message.role = role;
-  message.content = content;
-  message.tokens = tokens;
-  return message;
-}
-
-}  // namespace
+using agent_test::stored_message;
 
 TEST_CASE("the system prompt is personality, then domain, then knowledge", "[agents][prompt]") {
   const auto prompt = agents::build_system_prompt(
@@ -27,8 +16,8 @@ TEST_CASE("the system prompt is personality, then domain, then knowledge", "[age
 
 TEST_CASE("messages are system, client context, history, then the user message",
           "[agents][prompt]") {
-  const std::vector<store::Message> history = {msg("1", "user", "q", 0),
-                                               msg("2", "assistant", "a", 0)};
+  const std::vector<store::Message> history = {stored_message("1", "user", "q", 0),
+                                               stored_message("2", "assistant", "a", 0)};
   const auto messages = agents::build_messages("S", history, "now", {{"risk_tolerance", "low"}});
   REQUIRE(messages.size() == 5);
   CHECK(messages[0]["content"] == "S");

@@ -2,29 +2,19 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/stored_message.h"
+
 using namespace agent_host::store;
 
-namespace {
-
-// A stored message with the fields these tests care about.
-agent_host::store::Message msg(const char* id, const char* role, const char* content,
-                               std::int64_t tokens) {
-  agent_host::store::Message message;
-  message.id = id;
-  message.role = role;
-  message.content = content;
-  message.tokens = tokens;
-  return message;
-}
-
-}  // namespace
+using agent_test::stored_message;
 
 TEST_CASE("the memory store keeps messages in order and counts them", "[store][memory]") {
   MemoryConversationStore store;
   const auto conversation = store.create("u", "a");
   CHECK(conversation.id.size() == 36);
-  store.append(conversation.id, {msg("1", "user", "q1", 1), msg("2", "assistant", "a1", 2)});
-  const auto after = store.append(conversation.id, {msg("3", "user", "q2", 1)});
+  store.append(conversation.id,
+               {stored_message("1", "user", "q1", 1), stored_message("2", "assistant", "a1", 2)});
+  const auto after = store.append(conversation.id, {stored_message("3", "user", "q2", 1)});
   CHECK(after.message_count == 3);
   const auto all = store.messages(conversation.id);
   REQUIRE(all.size() == 3);
@@ -43,9 +33,11 @@ TEST_CASE("the memory store refuses to grow past its limits and loses nothing", 
   const auto one = store.create("u", "a");
   store.create("u", "a");
   CHECK_THROWS_AS(store.create("u", "a"), StoreFullError);
-  store.append(one.id, {msg("1", "user", "q", 0), msg("2", "assistant", "a", 0)});
+  store.append(one.id,
+               {stored_message("1", "user", "q", 0), stored_message("2", "assistant", "a", 0)});
   // An append that would cross the limit is refused whole.
-  CHECK_THROWS_AS(store.append(one.id, {msg("3", "user", "q", 0), msg("4", "assistant", "a", 0)}),
+  CHECK_THROWS_AS(store.append(one.id, {stored_message("3", "user", "q", 0),
+                                        stored_message("4", "assistant", "a", 0)}),
                   StoreFullError);
   CHECK(store.messages(one.id).size() == 2);
 }
