@@ -3,6 +3,7 @@
 #   bench/streams_in_flight.sh [N ...]        (default: 1000 10000)
 #   BENCH_HOST_CONFIG=FILE bench/streams_in_flight.sh ...   (default bench/upstream_host.json)
 #   BENCH_ANSWER_MS=30000 bench/streams_in_flight.sh ...      (default 2000: each answer's duration)
+#   BENCH_HOST_ENV='MALLOC_ARENA_MAX=2' bench/streams_in_flight.sh ...  (the host's environment)
 # Builds the release preset. For each N: starts the fake OpenAI upstream
 # (tests/fake_upstream/server.js) on 127.0.0.1:18090 and a fresh host on 127.0.0.1:18081; one
 # turn through the host records the request the provider sends upstream. Then bench/stream_load.js
@@ -35,12 +36,17 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$work"' EXIT
 
+# The kernel's count of connections dropped because a listening socket's accept queue was full.
+listen_overflows() { nstat -az TcpExtListenOverflows | awk '/ListenOverflows/ {print $2}'; }
+
 message="[[words:4]][[answer_ms:$answer_ms]] How should I balance risk and return in a long-term portfolio?"
 echo "open-file limit: $(ulimit -n); machine: $(nproc) cores; $(uptime)"
+echo "host: build/release/bin/agent-host --config $config, environment: ${BENCH_HOST_ENV:-unchanged}"
 for n in "${counts[@]}"; do
   node tests/fake_upstream/server.js --port 18090 >"$work/fake.out" 2>"$work/fake.err" &
   pids+=($!)
-  build/release/bin/agent-host --config "$config" >"$work/host.log" 2>&1 &
+  # shellcheck disable=SC2086  # BENCH_HOST_ENV is a list of NAME=VALUE words
+  env ${BENCH_HOST_ENV:-} build/release/bin/agent-host --config "$config" >"$work/host.log" 2>&1 &
   host=$!
   pids+=($host)
   for _ in $(seq 100); do
@@ -70,6 +76,7 @@ for n in "${counts[@]}"; do
     done
   ) &
   sampler=$!
+  overflows_before=$(listen_overflows)
   echo "### N=$n through the host: node bench/stream_load.js --port 18081 --agent bench_openai" \
        "--connections $n --message '$message' --timeout-ms $timeout_ms"
   node bench/stream_load.js --port 18081 --agent bench_openai --connections "$n" \
@@ -78,6 +85,8 @@ for n in "${counts[@]}"; do
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   read -r peak_threads peak_fds <"$work/peaks"
+  echo "accept queue overflows on this machine during the run (handshakes dropped, retried by" \
+       "the client): $(($(listen_overflows) - overflows_before))"
   echo "host: peak RSS $(awk '/^VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$host/status)," \
        "peak threads $peak_threads, peak open descriptors $peak_fds"
   jq -r --argjson answer "$answer_ms" '"completed \(.completed) / \(.connections), errors \(.errors) \(.error_reasons),
