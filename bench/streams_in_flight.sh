@@ -24,17 +24,8 @@ config=${BENCH_HOST_CONFIG:-bench/upstream_host.json}
 answer_ms=${BENCH_ANSWER_MS:-2000}
 timeout_ms=$((answer_ms + 90000))
 ulimit -n "$(ulimit -Hn)"
-cmake --preset release >/dev/null
-cmake --build --preset release >/dev/null
-
-work=$(mktemp -d)
-pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-trap 'stop_all; rm -rf "$work"' EXIT
+# shellcheck source=bench/upstream_common.sh
+. bench/upstream_common.sh
 
 # The kernel's count of connections dropped because a listening socket's accept queue was full.
 listen_overflows() { nstat -az TcpExtListenOverflows | awk '/ListenOverflows/ {print $2}'; }
@@ -43,20 +34,9 @@ message="[[words:4]][[answer_ms:$answer_ms]] How should I balance risk and retur
 echo "open-file limit: $(ulimit -n); machine: $(nproc) cores; $(uptime)"
 echo "host: build/release/bin/agent-host --config $config, environment: ${BENCH_HOST_ENV:-unchanged}"
 for n in "${counts[@]}"; do
-  node tests/fake_upstream/server.js --port 18090 >"$work/fake.out" 2>"$work/fake.err" &
-  pids+=($!)
-  # shellcheck disable=SC2086  # BENCH_HOST_ENV is a list of NAME=VALUE words
-  env ${BENCH_HOST_ENV:-} build/release/bin/agent-host --config "$config" >"$work/host.log" 2>&1 &
-  host=$!
-  pids+=($host)
-  for _ in $(seq 100); do
-    curl -fsS http://127.0.0.1:18081/health >/dev/null 2>&1 && grep -q LISTENING "$work/fake.out" &&
-      break
-    sleep 0.1
-  done
-  curl -fsS http://127.0.0.1:18081/agents/bench_openai/chat -H 'Content-Type: application/json' \
-    -d "$(jq -cn --arg m "$message" '{user_id: "bench-user", message: $m}')" >/dev/null
-  curl -fsS "http://127.0.0.1:18090/_requests?last=1" | jq -c '.[0].body' >"$work/upstream.json"
+  start_fake_and_host "$config" "$work/host.log"
+  host=$host_pid
+  record_upstream_request bench_openai "$message" "$work/upstream.json"
   echo
   echo "### N=$n, baseline straight to the fake: node bench/stream_load.js --port 18090" \
        "--direct-body <the recorded upstream request> --connections $n --timeout-ms $timeout_ms"

@@ -15,32 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
-for tool in wrk jq; do
-  command -v $tool >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq $tool; }
-done
-cmake --preset release >/dev/null
-cmake --build --preset release >/dev/null
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-node tests/fake_upstream/server.js --port 18090 >"$work/fake.out" 2>/tmp/fake-upstream-bench.log &
-fake_pid=$!
-pids+=($fake_pid)
-build/release/bin/agent-host --config bench/upstream_host.json >/tmp/agent-host-bench.log 2>&1 &
-host=$!
-pids+=($host)
-for _ in $(seq 100); do
-  curl -fsS http://127.0.0.1:18081/health >/dev/null 2>&1 && grep -q LISTENING "$work/fake.out" &&
-    break
-  sleep 0.1
-done
+# shellcheck source=bench/upstream_common.sh
+. bench/upstream_common.sh
+start_fake_and_host bench/upstream_host.json /tmp/agent-host-bench.log
+host=$host_pid
 
 # A first turn's message; [[words:50]] makes the fake answer 50 words (about 300 bytes).
 message='How should I balance risk and return in a long-term portfolio with index funds and bonds? [[words:50]]'
@@ -72,10 +50,7 @@ for agent in bench_openai bench_openai_plain; do
   jq -n --arg m "$message" '{user_id: "bench-user", message: $m}' >"$work/chat-$agent.json"
   jq -n --arg m "$message" --arg a "$agent" '{model: $a, messages: [{role: "user", content: $m}]}' \
     >"$work/completions-$agent.json"
-  curl -fsS -X POST "$fake/_reset" >/dev/null
-  curl -fsS "$host_url/agents/$agent/chat" -H 'Content-Type: application/json' \
-    -d @"$work/chat-$agent.json" >/dev/null
-  curl -fsS "$fake/_requests?last=1" | jq -c '.[0].body' >"$work/upstream-$agent.json"
+  record_upstream_request "$agent" "$message" "$work/upstream-$agent.json"
   # Warm both (Node's JIT, the host's pools and caches) before measuring.
   BENCH_BODY=$work/chat-$agent.json wrk -t1 -c1 -d3s -s bench/post_body.lua \
     "$host_url/agents/$agent/chat" >/dev/null
