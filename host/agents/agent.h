@@ -44,6 +44,11 @@ class Agent {
   };
   std::vector<ProviderChoice> provider_chain() const;
 
+  // The tool sources, in the order of definition().tools.
+  const std::vector<std::unique_ptr<plugins::PluginInstance>>& tool_sources() const noexcept {
+    return parts_.tools;
+  }
+
   const nlohmann::json& persona() const noexcept { return parts_.persona; }
   const nlohmann::json& domain_profile() const noexcept { return parts_.domain_profile; }
   // Personality + domain + knowledge, built once (the original design cached it per pair).

@@ -80,9 +80,9 @@ bool is_valid_agent_id(std::string_view id) noexcept {
 
 AgentDefinition parse_agent_definition(const nlohmann::json& json) {
   if (!json.is_object()) throw DefinitionError("an agent definition must be a JSON object");
-  static const std::set<std::string> known = {"id",          "display_name",  "description",
-                                              "personality", "domain",        "provider",
-                                              "tools",       "history_limit", "fallback_providers"};
+  static const std::set<std::string> known = {
+      "id",    "display_name",  "description",        "personality",   "domain",        "provider",
+      "tools", "history_limit", "fallback_providers", "allowed_tools", "max_tool_steps"};
   for (const auto& [key, _] : json.items()) {
     if (known.count(key) == 0) throw DefinitionError("unknown key \"" + key + "\"");
   }
@@ -120,6 +120,24 @@ AgentDefinition parse_agent_definition(const nlohmann::json& json) {
     for (std::size_t i = 0; i < tools->size(); ++i) {
       definition.tools.push_back(parse_ref((*tools)[i], "\"tools\"[" + std::to_string(i) + "]"));
     }
+  }
+
+  if (const auto allowed = json.find("allowed_tools"); allowed != json.end()) {
+    if (!allowed->is_array()) throw DefinitionError("\"allowed_tools\" must be an array of names");
+    for (const auto& name : *allowed) {
+      if (!name.is_string() || name.get_ref<const std::string&>().empty()) {
+        throw DefinitionError("\"allowed_tools\" must be an array of non-empty names");
+      }
+      definition.allowed_tools.push_back(name.get<std::string>());
+    }
+  }
+  if (const auto steps = json.find("max_tool_steps"); steps != json.end()) {
+    if (!steps->is_number_integer() || steps->get<std::int64_t>() < 1 ||
+        steps->get<std::int64_t>() > static_cast<std::int64_t>(kMaxToolSteps)) {
+      throw DefinitionError("\"max_tool_steps\" must be an integer 1.." +
+                            std::to_string(kMaxToolSteps));
+    }
+    definition.max_tool_steps = steps->get<std::size_t>();
   }
 
   if (const auto limit = json.find("history_limit"); limit != json.end()) {
@@ -166,6 +184,8 @@ nlohmann::json to_public_json(const AgentDefinition& definition) {
           {"provider", definition.provider.id},
           {"fallback_providers", fallbacks},
           {"tools", tools},
+          {"allowed_tools", definition.allowed_tools},
+          {"max_tool_steps", definition.max_tool_steps},
           {"history_limit", definition.history_limit}};
 }
 

@@ -34,6 +34,11 @@ struct AgentDefinition {
   };
   std::vector<Fallback> fallback_providers;
   std::vector<PluginRef> tools;
+  // Tool names the model may call, across all tool sources; empty = every tool they list.
+  std::vector<std::string> allowed_tools;
+  // Rounds of tool calls in one turn before the provider must answer in text (DESIGN.md: the
+  // tool loop is bounded).
+  std::size_t max_tool_steps = 8;
   // Stored messages sent to the model as history (the original design's 20).
   std::size_t history_limit = 20;
   std::filesystem::path source_file;  // empty when not read from a file
@@ -47,6 +52,7 @@ class DefinitionError : public std::runtime_error {
 inline constexpr std::size_t kDefaultHistoryLimit = 20;
 inline constexpr std::size_t kMaxHistoryLimit = 1000;
 inline constexpr std::size_t kMaxFallbackProviders = 8;
+inline constexpr std::size_t kMaxToolSteps = 64;
 
 // Throws DefinitionError naming the offending field.
 AgentDefinition parse_agent_definition(const nlohmann::json& json);

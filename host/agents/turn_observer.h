@@ -20,6 +20,12 @@ class TurnObserver {
   virtual bool on_tool_call(const nlohmann::json& call) = 0;
   // Output rules changed text that was already streamed: `text` is the whole answer now.
   virtual bool on_replace(std::string_view text, std::string_view reason) = 0;
+  // The host ran a tool the model asked for: {"id","name","content","is_error"} (content is the
+  // text the model reads). Observers of the client-side tool protocol (/v1) ignore it.
+  virtual bool on_tool_result(const nlohmann::json& result) {
+    (void)result;
+    return true;
+  }
 };
 
 class TurnCancellation {

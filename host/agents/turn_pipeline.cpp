@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "agents/prompt_builder.h"
+#include "agents/tool_box.h"
 #include "ids/random_uuid.h"
 
 namespace agent_host::agents {
@@ -86,7 +87,11 @@ struct TurnPipeline::Turn {
   const TurnOptions& options;
   std::string user_id;
   nlohmann::json context = nlohmann::json::object();
-  nlohmann::json tools = nlohmann::json::array();
+  nlohmann::json tools = nlohmann::json::array();         // declared to the provider this step
+  nlohmann::json client_tools = nlohmann::json::array();  // /v1: the client's own tools
+  ToolBox toolbox;                                        // the agent's tools (run by the host)
+  bool transcript = false;            // /v1: tool calls the host does not run go back to the client
+  std::vector<store::Message> steps;  // assistant tool-call messages and tool results, in order
   nlohmann::json option_overrides = nlohmann::json::object();
   store::Conversation conversation;
   bool new_conversation = false;
@@ -104,6 +109,23 @@ struct TurnPipeline::Turn {
   bool interrupted = false;
 };
 
+namespace {
+
+// Whether the host runs this call itself: one of the agent's tools, not shadowed by a tool of the
+// client's (a /v1 client declaring a tool of the same name gets the call).
+bool host_runs(const TurnPipeline::Turn& turn, const nlohmann::json& call) {
+  const std::string name = call.value("name", "");
+  if (turn.transcript) {
+    for (const auto& tool : turn.client_tools) {
+      if (tool.is_object() && tool.value("name", "") == name) return false;
+    }
+    return turn.toolbox.has(name);
+  }
+  return true;  // a chat turn has no client tools: even an unknown name gets an error result
+}
+
+}  // namespace
+
 ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
                              const TurnOptions& options) {
   Turn turn(agent, options);
@@ -119,14 +141,18 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
     lock = std::unique_lock(conversation_lock(turn.conversation.id));
     history = store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
     for (const auto& message : history) {
+      // The rules judge what was said, not the tool traffic in between.
+      if (message.role == "tool" || (message.role == "assistant" && message.content.empty())) {
+        continue;
+      }
       turn.rule_history.push_back({{"role", message.role}, {"content", message.content}});
     }
   }
 
   apply_input_rules(turn);
   if (!turn.refusal) {
-    call_provider(
-        turn, build_messages(agent.system_prompt(), history, turn.effective_message, turn.context));
+    run_model(turn,
+              build_messages(agent.system_prompt(), history, turn.effective_message, turn.context));
     if (!turn.interrupted) apply_output_rules(turn);
   }
   store_messages(turn);
@@ -136,7 +162,8 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
 ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequest& request,
                                         const TurnOptions& options) {
   Turn turn(agent, options);
-  turn.tools = request.tools;
+  turn.transcript = true;
+  turn.client_tools = request.tools;
   turn.option_overrides = request.options;
   const nlohmann::json& messages = request.messages;
   const bool ends_with_user = !messages.empty() && messages.back().value("role", "") == "user";
@@ -162,7 +189,7 @@ ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequ
         prompt.push_back(messages[i]);
       }
     }
-    call_provider(turn, prompt);
+    run_model(turn, std::move(prompt));
     if (!turn.interrupted) apply_output_rules(turn);
   }
   return to_result(turn);
@@ -218,6 +245,92 @@ void TurnPipeline::apply_input_rules(Turn& turn) {
   }
 }
 
+void TurnPipeline::run_model(Turn& turn, nlohmann::json messages) {
+  const Agent& agent = turn.agent;
+  if (!agent.tool_sources().empty()) {
+    turn.toolbox = ToolBox::collect(agent, turn.options.request_id);
+  }
+  for (std::size_t step = 0;; ++step) {
+    // Past the step limit the provider is offered no tools, so it has to answer in text.
+    const bool tools_offered = step < agent.definition().max_tool_steps;
+    turn.tools = turn.client_tools;
+    if (tools_offered) {
+      for (auto& tool : turn.toolbox.definitions()) {
+        if (host_runs(turn, tool)) turn.tools.push_back(std::move(tool));
+      }
+    }
+    turn.response.clear();
+    turn.tool_calls = nlohmann::json::array();
+    call_provider(turn, messages);
+    if (turn.interrupted || turn.tool_calls.empty() || !tools_offered) return;
+
+    nlohmann::json host_calls = nlohmann::json::array();
+    nlohmann::json client_calls = nlohmann::json::array();
+    for (const auto& call : turn.tool_calls) {
+      (host_runs(turn, call) ? host_calls : client_calls).push_back(call);
+    }
+    if (!client_calls.empty()) {
+      // /v1: the client runs its tools. Host calls asked in the same step are not run; the model
+      // asks again after the client's results if it still needs them.
+      turn.tool_calls = std::move(client_calls);
+      return;
+    }
+    if (!run_tools(turn, host_calls, messages)) return;
+  }
+}
+
+bool TurnPipeline::run_tools(Turn& turn, const nlohmann::json& calls, nlohmann::json& messages) {
+  TurnObserver* const observer = turn.options.observer;
+  TurnCancellation* const cancellation = turn.options.cancellation;
+  nlohmann::json assistant = {{"role", "assistant"}, {"tool_calls", calls}};
+  assistant["content"] = turn.response.empty() ? nlohmann::json() : nlohmann::json(turn.response);
+  messages.push_back(std::move(assistant));
+
+  const std::vector<ToolOutcome> outcomes =
+      turn.toolbox.run(calls, turn.options.request_id, cancellation);
+
+  const std::int64_t now = now_ms();
+  store::Message asked;
+  asked.id = new_id();
+  asked.role = "assistant";
+  asked.content = turn.response;
+  asked.created_at_ms = now;
+  asked.provider = turn.provider;
+  asked.model = turn.model;
+  asked.tool_calls = calls.dump();
+  turn.steps.push_back(std::move(asked));
+  bool client_gone = false;
+  for (const ToolOutcome& outcome : outcomes) {
+    messages.push_back(
+        {{"role", "tool"}, {"tool_call_id", outcome.call_id}, {"content", outcome.text}});
+    store::Message result;
+    result.id = new_id();
+    result.role = "tool";
+    result.content = outcome.text;
+    result.tool_call_id = outcome.call_id;
+    result.created_at_ms = now;
+    turn.steps.push_back(std::move(result));
+    if (observer != nullptr && !client_gone && !turn.transcript) {
+      nlohmann::json event = {{"id", outcome.call_id},
+                              {"name", outcome.name},
+                              {"content", outcome.text},
+                              {"is_error", outcome.is_error}};
+      if (!outcome.structured_content.is_null()) {
+        event["structured_content"] = outcome.structured_content;
+      }
+      client_gone = !observer->on_tool_result(event);
+    }
+  }
+  if (client_gone || (cancellation != nullptr && cancellation->cancelled())) {
+    turn.interrupted = true;
+    turn.response = turn.streamed;
+    turn.finish_reason = "interrupted";
+    turn.tool_calls = nlohmann::json::array();
+    return false;
+  }
+  return true;
+}
+
 void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
   const Agent& agent = turn.agent;
   TurnObserver* const observer = turn.options.observer;
@@ -259,7 +372,11 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
           nlohmann::json tool_call = {{"id", delta.value("id", "")},
                                       {"name", delta.value("name", "")},
                                       {"arguments", delta.value("arguments", "")}};
-          if (observer != nullptr && !observer->on_tool_call(tool_call)) client_gone = true;
+          // On /v1 the client only hears of the calls it must run itself.
+          const bool for_client = !turn.transcript || !host_runs(turn, tool_call);
+          if (for_client && observer != nullptr && !observer->on_tool_call(tool_call)) {
+            client_gone = true;
+          }
         }
         return !client_gone;
       };
@@ -311,13 +428,15 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
       throw TurnError(TurnError::Kind::upstream, name + " returned no message content");
     }
     if (has_tool_calls) turn.tool_calls = *tool_calls;
+    // A turn with tool steps calls the provider several times: its usage is the sum.
     if (const auto usage = result.find("usage"); usage != result.end() && usage->is_object()) {
-      turn.usage.prompt_tokens = token_field(*usage, "prompt_tokens");
-      turn.usage.completion_tokens = token_field(*usage, "completion_tokens");
-      turn.usage.total_tokens = token_field(*usage, "total_tokens");
-      if (turn.usage.total_tokens == 0) {
-        turn.usage.total_tokens = turn.usage.prompt_tokens + turn.usage.completion_tokens;
-      }
+      const std::int64_t prompt = token_field(*usage, "prompt_tokens");
+      const std::int64_t completion = token_field(*usage, "completion_tokens");
+      std::int64_t total = token_field(*usage, "total_tokens");
+      if (total == 0) total = prompt + completion;
+      turn.usage.prompt_tokens += prompt;
+      turn.usage.completion_tokens += completion;
+      turn.usage.total_tokens += total;
     }
     turn.provider = provider.info().id;
     turn.model = result.value("model", provider.info().id);
@@ -392,8 +511,12 @@ void TurnPipeline::store_messages(Turn& turn) {
     if (turn.new_conversation) {
       turn.conversation = store_.create(turn.user_id, turn.agent.id());
     }
-    turn.conversation =
-        store_.append(turn.conversation.id, {std::move(user), std::move(assistant)});
+    std::vector<store::Message> messages;
+    messages.reserve(turn.steps.size() + 2);
+    messages.push_back(std::move(user));
+    for (auto& step : turn.steps) messages.push_back(std::move(step));
+    messages.push_back(std::move(assistant));
+    turn.conversation = store_.append(turn.conversation.id, messages);
   } catch (const store::StoreFullError& e) {
     throw TurnError(TurnError::Kind::store_full, e.what());
   } catch (const std::out_of_range& e) {

@@ -1,6 +1,7 @@
 // One chat turn, as explicit steps (DESIGN.md "A chat turn"):
-//   resolve conversation -> domain input rules -> prompt -> provider (streamed, with fallbacks)
-//   -> domain output rules -> store both messages -> result.
+//   validate (resolve conversation) -> domain input rules -> prompt -> provider (streamed, with
+//   fallbacks) <-> tools (bounded loop) -> domain output rules -> store -> result.
+// Each step is one member function below, so a later agent-defined graph can reorder them.
 // It knows nothing of HTTP: failures are TurnErrors that the HTTP layer maps to statuses, and
 // streaming clients follow the turn through a TurnObserver.
 #pragma once
@@ -83,6 +84,8 @@ class TurnError : public std::runtime_error {
 
 class TurnPipeline {
  public:
+  struct Turn;  // the state carried from step to step (defined in the .cpp)
+
   explicit TurnPipeline(store::ConversationStore& store) : store_(store) {}
 
   // Runs one turn. Throws TurnError; never leaves half a turn stored. A turn cancelled through
@@ -97,11 +100,15 @@ class TurnPipeline {
                             const TurnOptions& options);
 
  private:
-  struct Turn;  // the state carried from step to step
-
   store::Conversation resolve_conversation(const Agent& agent, const ChatRequest& request);
   void apply_input_rules(Turn& turn);
+  // provider <-> tools: calls the provider, runs the host tools it asks for, feeds the results
+  // back, until a text answer or the agent's max_tool_steps (then one last call without tools).
+  void run_model(Turn& turn, nlohmann::json messages);
   void call_provider(Turn& turn, const nlohmann::json& messages);
+  // Runs `calls` with the agent's tools; appends the assistant message and the results to
+  // `messages` and to the turn's stored steps. False when the turn was cancelled meanwhile.
+  bool run_tools(Turn& turn, const nlohmann::json& calls, nlohmann::json& messages);
   void apply_output_rules(Turn& turn);
   void store_messages(Turn& turn);
   static ChatResult to_result(Turn& turn);

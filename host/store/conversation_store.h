@@ -12,16 +12,17 @@ namespace agent_host::store {
 
 struct Message {
   std::string id;
-  std::string role;  // "user" or "assistant"
+  std::string role;  // "user", "assistant" or "tool" (a tool's result, fed back to the model)
   std::string content;
   std::int64_t tokens = 0;  // tokens this message cost (prompt for user, completion for assistant)
   std::int64_t created_at_ms = 0;
   // Assistant messages: the answer stopped early because the client went away (streaming); the
   // content is what had been generated until then.
   bool interrupted = false;
-  std::string provider;    // assistant messages: the provider plugin that answered
-  std::string model;       // assistant messages: the model the provider reported
-  std::string tool_calls;  // assistant messages: JSON array of tool calls, "" when none
+  std::string provider;      // assistant messages: the provider plugin that answered
+  std::string model;         // assistant messages: the model the provider reported
+  std::string tool_calls;    // assistant messages: JSON array of tool calls, "" when none
+  std::string tool_call_id;  // tool messages: the id of the call (in tool_calls) it answers
 };
 
 struct Conversation {

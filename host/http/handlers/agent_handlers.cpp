@@ -1,4 +1,5 @@
-// GET /agents and GET /agents/{id}.
+// GET /agents, GET /agents/{id} and GET /agents/{id}/tools.
+#include "agents/tool_box.h"
 #include "http/api_error.h"
 #include "http/handlers/handlers.h"
 
@@ -24,6 +25,17 @@ void add_agent_routes(Router& router, const ApiServices& services) {
     const auto agent = services.agents.find(id);
     if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
     context.send_json(200, agent->to_json());
+  });
+
+  // What the agent's tool sources list now (after its allow-list): a source that cannot list
+  // (its server is down) is named in "unavailable" instead of failing the request.
+  router.add("GET", "/agents/{id}/tools", [services](RequestContext& context) {
+    const std::string& id = context.path_param("id");
+    const auto agent = services.agents.find(id);
+    if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
+    const auto box = agents::ToolBox::collect(*agent, context.request_id());
+    context.send_json(
+        200, {{"agent_id", id}, {"tools", box.listing()}, {"unavailable", box.failures()}});
   });
 }
 

@@ -16,6 +16,10 @@ bool ChatEvents::on_tool_call(const nlohmann::json& call) {
   return stream_.send("tool_call", call);
 }
 
+bool ChatEvents::on_tool_result(const nlohmann::json& result) {
+  return stream_.send("tool_result", result);
+}
+
 bool ChatEvents::on_replace(std::string_view text, std::string_view reason) {
   return stream_.send("replace", {{"text", text}, {"reason", reason}});
 }

@@ -1,6 +1,7 @@
 // A chat turn as a stream of events, the same on SSE and WebSocket:
 //   delta     {"text"}                       a piece of the answer
 //   tool_call {"id","name","arguments"}      a tool call the model asked for
+//   tool_result {"id","name","content","is_error","structured_content"?}  the host ran it
 //   replace   {"text","reason"}              output rules changed streamed text: use this text
 //   done      the finished turn (the body POST /agents/{id}/chat answers without streaming)
 //   error     {"error":{"code","message","request_id"},"status"}
@@ -22,6 +23,7 @@ class ChatEvents : public agents::TurnObserver {
   bool on_text(std::string_view text) override;
   bool on_tool_call(const nlohmann::json& call) override;
   bool on_replace(std::string_view text, std::string_view reason) override;
+  bool on_tool_result(const nlohmann::json& result) override;
 
  private:
   EventStream& stream_;

@@ -28,6 +28,8 @@ void add_conversation_routes(Router& router, const ApiServices& services) {
         if (!message.tool_calls.empty()) {
           item["tool_calls"] = nlohmann::json::parse(message.tool_calls, nullptr, false);
         }
+      } else if (message.role == "tool") {
+        item["tool_call_id"] = message.tool_call_id;
       }
       messages.push_back(std::move(item));
     }

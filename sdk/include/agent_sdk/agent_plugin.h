@@ -334,9 +334,14 @@ AGENT_PLUGIN_EXPORT const agent_plugin_descriptor* AGENT_PLUGIN_ENTRY(void);
  *              may then be null), or {"role":"tool","tool_call_id","content"} answering one.
  *              "options" may hold "model", "temperature", "max_tokens" (the agent's settings).
  * tool source  "list_tools"    in  {}
- *                              out {"tools":[{"name","description","input_schema"}]}
+ *                              out {"tools":[{"name","description","input_schema",
+ *                                   "title"?, "output_schema"?}]}
  *              "call_tool"     in  {"name", "arguments":{}}
- *                              out {"content":[...], "is_error": bool}
+ *                              out {"content":[...], "is_error": bool,
+ *                                   "structured_content"?: any JSON}
+ *              "content" holds MCP content blocks ({"type":"text","text"}, image, audio,
+ *              resource, resource_link). A tool that ran and failed is is_error: true (the model
+ *              reads it); a call that could not run fails with an AGENT_ERR_* instead.
  */
 
 #ifdef __cplusplus

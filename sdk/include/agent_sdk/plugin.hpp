@@ -202,7 +202,7 @@ class ToolSource : public Plugin {
   using Plugin::Plugin;
   // {"tools": [{"name", "description", "input_schema"}]}
   virtual Json list_tools(Call& call) = 0;
-  // {"content": [...], "is_error": bool}
+  // {"content": [...], "is_error": bool, "structured_content"?}
   virtual Json call_tool(const Json& input, Call& call) = 0;
   Json invoke(std::string_view method, const Json& input, Call& call) override {
     if (method == "list_tools") return list_tools(call);

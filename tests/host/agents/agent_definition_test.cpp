@@ -32,6 +32,8 @@ TEST_CASE("defaults: display name is the id and history is 20 messages", "[agent
   CHECK(definition.display_name == "a");
   CHECK(definition.history_limit == 20);
   CHECK(definition.tools.empty());
+  CHECK(definition.allowed_tools.empty());
+  CHECK(definition.max_tool_steps == 8);
 }
 
 TEST_CASE("invalid agent definitions name the offending field", "[agents][definition]") {
@@ -61,6 +63,12 @@ TEST_CASE("invalid agent definitions name the offending field", "[agents][defini
   CHECK_THROWS_WITH(parse_agent_definition(with("history_limit", 100000)),
                     Catch::Contains("history_limit"));
   CHECK_THROWS_WITH(parse_agent_definition(with("tools", "x")), Catch::Contains("tools"));
+  CHECK_THROWS_WITH(parse_agent_definition(with("allowed_tools", {"echo", 3})),
+                    Catch::Contains("allowed_tools"));
+  CHECK_THROWS_WITH(parse_agent_definition(with("max_tool_steps", 0)),
+                    Catch::Contains("max_tool_steps"));
+  CHECK_THROWS_WITH(parse_agent_definition(with("max_tool_steps", 65)),
+                    Catch::Contains("max_tool_steps"));
   CHECK_THROWS_WITH(parse_agent_definition(with("persnality", "typo")),
                     Catch::Contains("unknown key \"persnality\""));
 }

@@ -1,0 +1,192 @@
+#include "agents/tool_box.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+#include <mutex>
+
+namespace agent_host::agents {
+namespace {
+
+ToolOutcome error_outcome(const nlohmann::json& call, std::string text) {
+  ToolOutcome outcome;
+  outcome.call_id = call.value("id", "");
+  outcome.name = call.value("name", "");
+  outcome.text = std::move(text);
+  outcome.is_error = true;
+  outcome.content = nlohmann::json::array({{{"type", "text"}, {"text", outcome.text}}});
+  return outcome;
+}
+
+}  // namespace
+
+std::string tool_result_text(const nlohmann::json& content, const nlohmann::json& structured) {
+  std::string text;
+  const auto add = [&text](const std::string& piece) {
+    if (!text.empty()) text += "\n";
+    text += piece;
+  };
+  if (content.is_array()) {
+    for (const auto& block : content) {
+      if (!block.is_object()) continue;
+      const std::string type = block.value("type", "");
+      if (type == "text" && block.contains("text") && block["text"].is_string()) {
+        add(block["text"].get<std::string>());
+      } else if (type == "image" || type == "audio") {
+        add("[" + type + ": " + block.value("mimeType", "unknown type") + "]");
+      } else if (type == "resource" && block.contains("resource") &&
+                 block["resource"].is_object()) {
+        const auto& resource = block["resource"];
+        if (resource.contains("text") && resource["text"].is_string()) {
+          add(resource["text"].get<std::string>());
+        } else {
+          add("[resource: " + resource.value("uri", "") + "]");
+        }
+      } else if (type == "resource_link") {
+        add("[resource link: " + block.value("uri", "") + "]");
+      }
+    }
+  }
+  if (text.empty() && !structured.is_null()) text = structured.dump();
+  return text;
+}
+
+ToolBox ToolBox::collect(const Agent& agent, const std::string& request_id) {
+  ToolBox box;
+  const auto& allowed = agent.definition().allowed_tools;
+  const auto& sources = agent.tool_sources();
+  for (std::size_t index = 0; index < sources.size(); ++index) {
+    plugins::PluginInstance& source = *sources[index];
+    nlohmann::json listed;
+    try {
+      plugins::CallOptions options;
+      options.request_id = request_id;
+      listed = source.invoke_json("list_tools", nlohmann::json::object(), options);
+    } catch (const std::exception& e) {
+      spdlog::warn("request {}: agent '{}': tool source {} ('{}') cannot list its tools: {}",
+                   request_id, agent.id(), index, source.info().id, e.what());
+      box.failures_.push_back(
+          {{"plugin", source.info().id}, {"index", index}, {"error", e.what()}});
+      continue;
+    }
+    const auto tools = listed.find("tools");
+    if (tools == listed.end() || !tools->is_array()) continue;
+    for (const auto& tool : *tools) {
+      if (!tool.is_object() || !tool.contains("name") || !tool["name"].is_string()) continue;
+      const std::string name = tool["name"].get<std::string>();
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        continue;
+      }
+      if (box.by_name_.count(name) != 0) {
+        spdlog::warn("agent '{}': tool '{}' is listed by two sources; the first one is used",
+                     agent.id(), name);
+        continue;
+      }
+      box.by_name_[name] = box.entries_.size();
+      box.entries_.push_back({&source, index, tool});
+    }
+  }
+  return box;
+}
+
+nlohmann::json ToolBox::definitions() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& entry : entries_) {
+    out.push_back({{"name", entry.tool["name"]},
+                   {"description", entry.tool.value("description", "")},
+                   {"input_schema", entry.tool.value("input_schema", nlohmann::json::object())}});
+  }
+  return out;
+}
+
+nlohmann::json ToolBox::listing() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& entry : entries_) {
+    nlohmann::json item = {
+        {"name", entry.tool["name"]},
+        {"description", entry.tool.value("description", "")},
+        {"input_schema", entry.tool.value("input_schema", nlohmann::json::object())},
+        {"source", {{"plugin", entry.source->info().id}, {"index", entry.source_index}}}};
+    if (entry.tool.contains("title")) item["title"] = entry.tool["title"];
+    if (entry.tool.contains("output_schema")) item["output_schema"] = entry.tool["output_schema"];
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+ToolOutcome ToolBox::run_one(const nlohmann::json& call, std::uint64_t call_id,
+                             const std::string& request_id) const {
+  const std::string name = call.value("name", "");
+  const auto found = by_name_.find(name);
+  if (found == by_name_.end()) {
+    return error_outcome(call, "error: no tool named \"" + name + "\" is available");
+  }
+  nlohmann::json arguments = nlohmann::json::object();
+  if (call.contains("arguments")) {
+    const auto& raw = call["arguments"];
+    arguments = raw.is_string()
+                    ? nlohmann::json::parse(raw.get<std::string>().empty() ? std::string("{}")
+                                                                           : raw.get<std::string>(),
+                                            nullptr, false)
+                    : raw;
+  }
+  if (!arguments.is_object()) {
+    return error_outcome(call, "error: the arguments of \"" + name + "\" are not a JSON object");
+  }
+  const Entry& entry = entries_[found->second];
+  plugins::CallOptions options;
+  options.request_id = request_id;
+  options.call_id = call_id;
+  const plugins::InvokeResult result = entry.source->invoke(
+      "call_tool", nlohmann::json{{"name", name}, {"arguments", arguments}}.dump(), options);
+  if (!result.ok()) {
+    spdlog::warn("request {}: tool '{}' failed: {}", request_id, name, result.error);
+    return error_outcome(call, "error: the tool \"" + name + "\" failed: " + result.error);
+  }
+  const nlohmann::json parsed = nlohmann::json::parse(result.result, nullptr, false);
+  if (!parsed.is_object()) {
+    return error_outcome(call, "error: the tool \"" + name + "\" returned invalid JSON");
+  }
+  ToolOutcome outcome;
+  outcome.call_id = call.value("id", "");
+  outcome.name = name;
+  outcome.content = parsed.value("content", nlohmann::json::array());
+  outcome.structured_content = parsed.value("structured_content", nlohmann::json());
+  outcome.is_error = parsed.value("is_error", false);
+  outcome.text = tool_result_text(outcome.content, outcome.structured_content);
+  return outcome;
+}
+
+std::vector<ToolOutcome> ToolBox::run(const nlohmann::json& calls, const std::string& request_id,
+                                      TurnCancellation* cancellation) const {
+  std::vector<ToolOutcome> outcomes(calls.size());
+  std::vector<std::uint64_t> call_ids(calls.size());
+  for (auto& id : call_ids) id = plugins::PluginInstance::next_call_id();
+  // Cancelling the turn cancels every call of this step.
+  const TurnCancellation::Hook hook(cancellation, [this, &calls, &call_ids] {
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      const auto found = by_name_.find(calls[i].value("name", ""));
+      if (found != by_name_.end()) entries_[found->second].source->cancel(call_ids[i]);
+    }
+  });
+  std::vector<std::future<ToolOutcome>> running;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (i >= kMaxCallsPerStep) {
+      outcomes[i] = error_outcome(calls[i], "error: more than " + std::to_string(kMaxCallsPerStep) +
+                                                " tool calls in one step; this one was not run");
+      continue;
+    }
+    if (calls.size() == 1) {
+      outcomes[i] = run_one(calls[i], call_ids[i], request_id);  // no thread for the usual case
+      continue;
+    }
+    running.push_back(std::async(std::launch::async, [this, &calls, &call_ids, &request_id, i] {
+      return run_one(calls[i], call_ids[i], request_id);
+    }));
+  }
+  for (std::size_t i = 0; i < running.size(); ++i) outcomes[i] = running[i].get();
+  return outcomes;
+}
+
+}  // namespace agent_host::agents
