@@ -1,5 +1,6 @@
 // GET /agents and GET /agents/{id}.
 #include "http/api_error.h"
+#include "http/handlers/agent_lease.h"
 #include "http/handlers/handlers.h"
 
 namespace agent_host::http::handlers {
@@ -21,8 +22,7 @@ void add_agent_routes(Router& router, const ApiServices& services) {
 
   router.add("GET", "/agents/{id}", [services](RequestContext& context) {
     const std::string& id = context.path_param("id");
-    const auto agent = services.agents.find(id);
-    if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
+    const auto agent = lease_agent(services, id);
     context.send_json(200, agent->to_json());
   });
 }
