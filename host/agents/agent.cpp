@@ -13,29 +13,21 @@ Agent::Agent(AgentDefinition definition, Parts parts)
       provider_profile_json_(
           nlohmann::json{{"personality", parts_.persona}, {"domain", parts_.domain_profile}}
               .dump()) {
-  auto add = [this](const std::unique_ptr<plugins::PluginInstance>& instance) {
-    if (!instance) return;
+  for (const auto* part : {&parts_.personality, &parts_.domain, &parts_.provider}) {
+    if (*part) instances_.push_back(part->get());
+  }
+  for (const auto& fallback : parts_.fallback_providers) instances_.push_back(fallback.get());
+  for (const auto& tool : parts_.tools) instances_.push_back(tool.get());
+  for (const plugins::PluginInstance* instance : instances_) {
     const auto& library = instance->library();
     if (std::find(libraries_.begin(), libraries_.end(), library) == libraries_.end()) {
       libraries_.push_back(library);
     }
-  };
-  add(parts_.personality);
-  add(parts_.domain);
-  add(parts_.provider);
-  for (const auto& fallback : parts_.fallback_providers) add(fallback);
-  for (const auto& tool : parts_.tools) add(tool);
+  }
 }
 
 void Agent::quiesce() const noexcept {
-  auto quiesce = [](const std::unique_ptr<plugins::PluginInstance>& instance) {
-    if (instance) instance->quiesce();
-  };
-  quiesce(parts_.personality);
-  quiesce(parts_.domain);
-  quiesce(parts_.provider);
-  for (const auto& fallback : parts_.fallback_providers) quiesce(fallback);
-  for (const auto& tool : parts_.tools) quiesce(tool);
+  for (plugins::PluginInstance* instance : instances_) instance->quiesce();
 }
 
 void Agent::acquire_lease() const noexcept {

@@ -75,6 +75,7 @@ class Agent {
   Parts parts_;
   std::string system_prompt_;
   std::string provider_profile_json_;
+  std::vector<plugins::PluginInstance*> instances_;  // every part, owned by parts_
   std::vector<std::shared_ptr<const plugins::PluginLibrary>> libraries_;
   mutable std::atomic<std::int64_t> leases_{0};
 };
