@@ -1,5 +1,7 @@
 #include "agents/agent.h"
 
+#include <algorithm>
+
 #include "agents/prompt_builder.h"
 
 namespace agent_host::agents {
@@ -10,7 +12,33 @@ Agent::Agent(AgentDefinition definition, Parts parts)
       system_prompt_(build_system_prompt(parts_.persona, parts_.domain_profile)),
       provider_profile_json_(
           nlohmann::json{{"personality", parts_.persona}, {"domain", parts_.domain_profile}}
-              .dump()) {}
+              .dump()) {
+  for (const auto* part : {&parts_.personality, &parts_.domain, &parts_.provider}) {
+    if (*part) instances_.push_back(part->get());
+  }
+  for (const auto& fallback : parts_.fallback_providers) instances_.push_back(fallback.get());
+  for (const auto& tool : parts_.tools) instances_.push_back(tool.get());
+  for (const plugins::PluginInstance* instance : instances_) {
+    const auto& library = instance->library();
+    if (std::find(libraries_.begin(), libraries_.end(), library) == libraries_.end()) {
+      libraries_.push_back(library);
+    }
+  }
+}
+
+void Agent::quiesce() const noexcept {
+  for (plugins::PluginInstance* instance : instances_) instance->quiesce();
+}
+
+void Agent::acquire_lease() const noexcept {
+  leases_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& library : libraries_) library->acquire_lease();
+}
+
+void Agent::release_lease() const noexcept {
+  for (const auto& library : libraries_) library->release_lease();
+  leases_.fetch_sub(1, std::memory_order_acq_rel);
+}
 
 std::vector<Agent::ProviderChoice> Agent::provider_chain() const {
   std::vector<ProviderChoice> chain;

@@ -3,6 +3,8 @@
 // the instances, and through them the plugin libraries, alive.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -60,11 +62,27 @@ class Agent {
   // GET /agents/{id}: the definition plus what the plugins describe.
   nlohmann::json to_json() const;
 
+  // The distinct plugin libraries this agent runs on.
+  const std::vector<std::shared_ptr<const plugins::PluginLibrary>>& libraries() const noexcept {
+    return libraries_;
+  }
+  // Tells every instance that it is about to be unloaded (before the last lease ends).
+  void quiesce() const noexcept;
+
+  // Requests in flight on this agent (AgentRegistry::find hands out counted leases). Acquiring
+  // also counts a lease on each library, which is what GET /plugins shows per generation.
+  void acquire_lease() const noexcept;
+  void release_lease() const noexcept;
+  std::int64_t leases() const noexcept { return leases_.load(std::memory_order_acquire); }
+
  private:
   AgentDefinition definition_;
   Parts parts_;
   std::string system_prompt_;
   std::string provider_profile_json_;
+  std::vector<plugins::PluginInstance*> instances_;  // every part, owned by parts_
+  std::vector<std::shared_ptr<const plugins::PluginLibrary>> libraries_;
+  mutable std::atomic<std::int64_t> leases_{0};
 };
 
 }  // namespace agent_host::agents

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 namespace agent_host::agents {
@@ -154,9 +155,14 @@ AgentDefinition parse_agent_definition(const nlohmann::json& json) {
 AgentDefinition load_agent_definition(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DefinitionError("cannot read the file");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return parse_agent_file(text, file);
+}
+
+AgentDefinition parse_agent_file(std::string_view text, const std::filesystem::path& file) {
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(in);
+    json = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw DefinitionError(std::string("invalid JSON: ") + e.what());
   }

@@ -59,6 +59,8 @@ AgentDefinition parse_agent_definition(const nlohmann::json& json);
 
 // Reads and parses one file; the id must equal the file's stem. Throws DefinitionError.
 AgentDefinition load_agent_definition(const std::filesystem::path& file);
+// The same for text already read from `file`.
+AgentDefinition parse_agent_file(std::string_view text, const std::filesystem::path& file);
 
 // The definition as JSON (what GET /agents/{id} shows), without plugin configs, which may hold
 // operator details.

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "plugins/folder_files.h"
-
 namespace agent_host::agents {
 namespace {
 
@@ -50,44 +48,40 @@ std::shared_ptr<const Agent> build_agent(const AgentDefinition& definition,
   return std::make_shared<const Agent>(definition, std::move(parts));
 }
 
-AgentSet load_agent_directory(const std::filesystem::path& directory,
-                              const plugins::PluginSet& plugins,
-                              const plugins::HostServices& services) {
-  AgentSet set;
-  std::error_code ec;
-  const auto files = plugins::folder_files(directory, ".json", ec);
-  if (ec) {
-    spdlog::error("agents: cannot read directory {}: {}", directory.string(), ec.message());
-    return set;
-  }
-
-  for (const auto& file : files) {
-    AgentRefusal refusal{file.stem().string(), file, ""};
-    try {
-      const AgentDefinition definition = load_agent_definition(file);
-      set.agents.emplace(definition.id, build_agent(definition, plugins, services));
-      spdlog::info("agents: serving {} ({} + {} + {}) from {}", definition.id,
-                   definition.personality.id, definition.domain.id, definition.provider.id,
-                   file.string());
-      continue;
-    } catch (const std::exception& e) {
-      refusal.reason = e.what();
-    }
-    spdlog::error("agents: refused {}: {}", file.string(), refusal.reason);
-    set.refused.push_back(std::move(refusal));
-  }
-  return set;
-}
-
 std::shared_ptr<const AgentSet> AgentRegistry::current() const {
   std::lock_guard lock(mutex_);
   return current_;
 }
 
+const AgentRefusal* AgentSet::unavailable(const std::string& id) const {
+  for (const auto& refusal : refused) {
+    if (refusal.unavailable && refusal.agent_id == id) return &refusal;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Keeps the agent alive and counted as leased until the request lets go of it.
+struct Lease {
+  explicit Lease(std::shared_ptr<const Agent> leased) : agent(std::move(leased)) {
+    agent->acquire_lease();
+  }
+  ~Lease() { agent->release_lease(); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  std::shared_ptr<const Agent> agent;
+};
+
+}  // namespace
+
 std::shared_ptr<const Agent> AgentRegistry::find(const std::string& id) const {
   const auto set = current();
   const auto it = set->agents.find(id);
-  return it == set->agents.end() ? nullptr : it->second;
+  if (it == set->agents.end()) return nullptr;
+  auto lease = std::make_shared<const Lease>(it->second);
+  const Agent* agent = lease->agent.get();
+  return std::shared_ptr<const Agent>(std::move(lease), agent);  // aliasing: owns the lease
 }
 
 void AgentRegistry::publish(std::shared_ptr<const AgentSet> set) {

@@ -9,6 +9,7 @@
 
 #include "app/check_plugin_command.h"
 #include "app/host_app.h"
+#include "app/sign_plugin_command.h"
 #include "observability/logging.h"
 #include "plugins/abi_version.h"
 
@@ -78,7 +79,8 @@ int run_cli(int argc, char** argv) {
       "bind", po::value<std::string>(), "address to listen on (default 127.0.0.1)")(
       "plugins-dir", po::value<std::string>(), "folder of plugin .so files")(
       "agents-dir", po::value<std::string>(), "folder of agent definitions (<id>.json)")(
-      "log-level", po::value<std::string>(), "trace, debug, info, warn, error or off");
+      "log-level", po::value<std::string>(), "trace, debug, info, warn, error or off")(
+      "key", po::value<std::string>(), "sign-plugin: the PEM private key (RSA or EC)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("args",
                                                             po::value<std::vector<std::string>>());
@@ -90,7 +92,9 @@ int run_cli(int argc, char** argv) {
   const auto usage = [&](std::ostream& out) {
     out << "Usage: agent-host [options]\n"
            "       agent-host check-plugin FILE   print a plugin's manifest or why it is "
-           "refused\n\n"
+           "refused\n"
+           "       agent-host sign-plugin --key KEY.pem FILE   write FILE.sig (detached "
+           "signature)\n\n"
         << options;
   };
   try {
@@ -113,6 +117,9 @@ int run_cli(int argc, char** argv) {
       if (command == "check-plugin" && args.size() == 1) {
         observability::configure_logging("warn");
         return check_plugin(args[0], std::cout, std::cerr);
+      }
+      if (command == "sign-plugin" && args.size() == 1 && vm.count("key")) {
+        return sign_plugin(args[0], vm["key"].as<std::string>(), std::cout, std::cerr);
       }
       std::cerr << "agent-host: unknown command or wrong arguments: " << command << "\n";
       usage(std::cerr);

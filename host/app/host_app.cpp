@@ -12,11 +12,12 @@ HostApp::HostApp(HostConfig config)
   spdlog::info("host: agent-host {} (plugin ABI {}), plugins from {}, agents from {}",
                AGENT_HOST_VERSION, plugins::host_abi().to_string(), config_.plugins_dir.string(),
                config_.agents_dir.string());
-  auto plugin_set = std::make_shared<const plugins::PluginSet>(
-      plugins::load_plugin_directory(config_.plugins_dir));
-  plugins_.publish(plugin_set);
-  agents_.publish(std::make_shared<const agents::AgentSet>(agents::load_agent_directory(
-      config_.agents_dir, *plugin_set, plugins::HostServices{secrets_, &http_client_, &calls_})));
+  reloader_ = std::make_unique<reload::Reloader>(
+      reload::ReloadOptions{config_.plugins_dir, config_.agents_dir, config_.reload.cache_dir,
+                            config_.reload.unload_deadline, config_.trusted_keys},
+      plugins_, agents_, plugins::HostServices{secrets_, &http_client_, &calls_});
+  reloader_->reload();
+  const auto plugin_set = plugins_.current();
   const auto agent_set = agents_.current();
   spdlog::info("host: {} plugins loaded ({} refused), {} agents served ({} refused)",
                plugin_set->plugins.size(), plugin_set->refused.size(), agent_set->agents.size(),
@@ -24,16 +25,26 @@ HostApp::HostApp(HostConfig config)
 
   conversations_ = std::make_unique<store::MemoryConversationStore>(config_.memory_store);
   pipeline_ = std::make_unique<agents::TurnPipeline>(*conversations_);
-  http::register_api_routes(router_, http::ApiServices{agents_, plugins_, *conversations_,
-                                                       *pipeline_, disconnects_, started_at_});
+  http::register_api_routes(
+      router_, http::ApiServices{agents_, plugins_, *conversations_, *pipeline_, disconnects_,
+                                 started_at_, reloader_.get(), admin_routes_enabled(config_)});
   server_ = std::make_unique<http::HttpServer>(router_, config_.http);
 }
 
 HostApp::~HostApp() { stop(); }
 
-void HostApp::start() { server_->start(); }
+void HostApp::start() {
+  server_->start();
+  // Always running: besides watching, it unloads drained generations after admin reloads.
+  std::vector<std::filesystem::path> folders;
+  if (config_.reload.watch) folders = {config_.plugins_dir, config_.agents_dir};
+  watcher_ = std::make_unique<reload::FolderWatcher>(
+      folders, config_.reload.debounce, [this] { reloader_->reload(); },
+      [this] { reloader_->reap(); });
+}
 
 void HostApp::stop() {
+  watcher_.reset();
   if (server_) server_->stop();
 }
 

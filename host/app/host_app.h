@@ -15,6 +15,8 @@
 #include "http_client/call_registry.h"
 #include "http_client/http_client.h"
 #include "plugins/plugin_registry.h"
+#include "reload/folder_watcher.h"
+#include "reload/reloader.h"
 #include "store/conversation_store.h"
 
 namespace agent_host::app {
@@ -34,6 +36,7 @@ class HostApp {
   unsigned port() const { return server_->port(); }
   const plugins::PluginRegistry& plugins() const noexcept { return plugins_; }
   const agents::AgentRegistry& agents() const noexcept { return agents_; }
+  reload::Reloader& reloader() noexcept { return *reloader_; }
 
  private:
   const HostConfig config_;
@@ -44,6 +47,10 @@ class HostApp {
   http_client::HttpClient http_client_;
   plugins::PluginRegistry plugins_;
   agents::AgentRegistry agents_;
+  // Hot reload: loads plugins and agents at start and on change (declared after the registries
+  // it publishes to; the watcher, which calls it, is declared after it).
+  std::unique_ptr<reload::Reloader> reloader_;
+  std::unique_ptr<reload::FolderWatcher> watcher_;
   std::unique_ptr<store::ConversationStore> conversations_;
   std::unique_ptr<agents::TurnPipeline> pipeline_;
   http::DisconnectWatcher disconnects_;  // outlives the server, whose handlers use it

@@ -117,7 +117,57 @@ void read_secrets(const nlohmann::json& json, std::map<std::string, plugins::Sec
   }
 }
 
+// "reload", "plugins" and "admin": hot reload settings (README "Hot reload").
+void read_reload(const nlohmann::json& json, const std::filesystem::path& base,
+                 HostConfig& config) {
+  if (json.contains("reload")) {
+    const auto& reload = json["reload"];
+    if (!reload.is_object()) throw ConfigError("reload must be an object");
+    reject_unknown(reload, {"watch", "debounce_ms", "unload_deadline_ms", "cache_dir"}, "reload");
+    if (reload.contains("watch")) {
+      if (!reload["watch"].is_boolean()) throw ConfigError("reload.watch must be true or false");
+      config.reload.watch = reload["watch"].get<bool>();
+    }
+    read_milliseconds(reload, "debounce_ms", config.reload.debounce, 10, 60000, "reload");
+    read_milliseconds(reload, "unload_deadline_ms", config.reload.unload_deadline, 0, 86400000,
+                      "reload");
+    if (reload.contains("cache_dir")) {
+      if (!reload["cache_dir"].is_string()) throw ConfigError("reload.cache_dir must be a string");
+      config.reload.cache_dir = resolve(base, reload["cache_dir"].get<std::string>());
+    }
+  }
+  if (json.contains("plugins")) {
+    const auto& plugins = json["plugins"];
+    if (!plugins.is_object()) throw ConfigError("plugins must be an object");
+    reject_unknown(plugins, {"trusted_keys"}, "plugins");
+    if (plugins.contains("trusted_keys")) {
+      if (!plugins["trusted_keys"].is_array()) {
+        throw ConfigError("plugins.trusted_keys must be an array of PEM file paths");
+      }
+      for (const auto& key : plugins["trusted_keys"]) {
+        if (!key.is_string()) throw ConfigError("plugins.trusted_keys must hold strings");
+        config.trusted_keys.push_back(resolve(base, key.get<std::string>()));
+      }
+    }
+  }
+  if (json.contains("admin")) {
+    const auto& admin = json["admin"];
+    if (!admin.is_object()) throw ConfigError("admin must be an object");
+    reject_unknown(admin, {"enabled"}, "admin");
+    if (admin.contains("enabled")) {
+      if (!admin["enabled"].is_boolean()) throw ConfigError("admin.enabled must be true or false");
+      config.admin_enabled = admin["enabled"].get<bool>();
+    }
+  }
+}
+
 }  // namespace
+
+bool admin_routes_enabled(const HostConfig& config) {
+  if (config.admin_enabled) return *config.admin_enabled;
+  const std::string& bind = config.http.bind;
+  return bind == "127.0.0.1" || bind == "::1" || bind == "localhost" || bind.rfind("127.", 0) == 0;
+}
 
 std::filesystem::path default_plugins_dir() {
   std::error_code ec;
@@ -148,9 +198,10 @@ HostConfig load_host_config(const std::filesystem::path& file) {
   }
   try {
     if (!json.is_object()) throw ConfigError("the config must be a JSON object");
-    reject_unknown(
-        json, {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets"},
-        "config");
+    reject_unknown(json,
+                   {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store",
+                    "secrets", "reload", "plugins", "admin"},
+                   "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
     for (const char* key : {"plugins_dir", "agents_dir", "log_level"}) {
@@ -177,6 +228,7 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (json.contains("secrets")) read_secrets(json["secrets"], config.secrets);
     if (json.contains("http_client"))
       read_http_client(json["http_client"], base, config.http_client);
+    read_reload(json, base, config);
   } catch (const ConfigError& e) {
     throw ConfigError(file.string() + ": " + e.what());
   }

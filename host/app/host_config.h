@@ -3,10 +3,13 @@
 // directory.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "http/server_options.h"
 #include "http_client/client_options.h"
@@ -24,7 +27,21 @@ struct HostConfig {
   std::map<std::string, plugins::SecretSource> secrets;
   // The outbound HTTP client plugins use (proxies always come from the environment).
   http_client::ClientOptions http_client;
+
+  // Hot reload ("reload" and "plugins" in host.json; README "Hot reload").
+  struct Reload {
+    bool watch = true;  // inotify on plugins_dir and agents_dir
+    std::chrono::milliseconds debounce{200};
+    std::chrono::milliseconds unload_deadline{30000};
+    std::filesystem::path cache_dir;  // parent of the plugin cache; empty: system temp folder
+  } reload;
+  std::vector<std::filesystem::path> trusted_keys;  // plugins.trusted_keys (PEM public keys)
+  // admin.enabled; unset: enabled only when http.bind is a loopback address (no auth yet).
+  std::optional<bool> admin_enabled;
 };
+
+// Whether the admin routes are on: admin.enabled, or by default only on a loopback bind.
+bool admin_routes_enabled(const HostConfig& config);
 
 class ConfigError : public std::runtime_error {
  public:

@@ -12,6 +12,9 @@ void register_api_routes(Router& router, const ApiServices& services) {
   handlers::add_plugin_routes(router, services);
   handlers::add_websocket_routes(router, services);
   handlers::add_openai_routes(router, services);
+  if (services.admin_enabled && services.reloader != nullptr) {
+    handlers::add_admin_routes(router, services);
+  }
 }
 
 }  // namespace agent_host::http

@@ -9,6 +9,7 @@
 #include "http/disconnect_watcher.h"
 #include "http/router.h"
 #include "plugins/plugin_registry.h"
+#include "reload/reloader.h"
 #include "store/conversation_store.h"
 
 namespace agent_host::http {
@@ -20,9 +21,14 @@ struct ApiServices {
   agents::TurnPipeline& pipeline;
   DisconnectWatcher& disconnects;
   std::chrono::steady_clock::time_point started_at;
+  // Hot reload (GET /plugins draining generations, /admin/*); null in hosts without it.
+  reload::Reloader* reloader = nullptr;
+  // POST /admin/plugins/reload and /admin/agents[/{id}] are registered only when true.
+  bool admin_enabled = false;
 };
 
-// GET /health, /agents, /agents/{id}, /plugins, /conversations/{id}; POST /agents/{id}/chat.
+// GET /health, /agents, /agents/{id}, /plugins, /conversations/{id}; POST /agents/{id}/chat;
+// the admin routes when enabled.
 void register_api_routes(Router& router, const ApiServices& services);
 
 }  // namespace agent_host::http

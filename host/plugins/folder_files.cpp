@@ -1,6 +1,7 @@
 #include "plugins/folder_files.h"
 
 #include <algorithm>
+#include <string>
 
 namespace agent_host::plugins {
 
@@ -10,7 +11,11 @@ std::vector<std::filesystem::path> folder_files(const std::filesystem::path& fol
   std::vector<std::filesystem::path> files;
   for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end;
        it.increment(error)) {
-    if (it->path().extension() == extension) files.push_back(it->path());
+    // Hidden names are work in progress (".name.so.tmp" before a rename into place).
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] != '.' && it->path().extension() == extension) {
+      files.push_back(it->path());
+    }
   }
   if (error) return {};
   std::sort(files.begin(), files.end());

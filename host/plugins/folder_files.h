@@ -9,7 +9,8 @@
 
 namespace agent_host::plugins {
 
-// The regular entries of `folder` whose extension is `extension` (e.g. ".so"), sorted by path.
+// The entries of `folder` whose extension is `extension` (e.g. ".so"), sorted by path. Names
+// starting with '.' are skipped: writers use them for files not yet renamed into place.
 // On failure `error` is set and the result is empty.
 std::vector<std::filesystem::path> folder_files(const std::filesystem::path& folder,
                                                 std::string_view extension, std::error_code& error);

@@ -69,6 +69,7 @@ class PluginInstance {
   void quiesce() noexcept;
 
   const PluginInfo& info() const noexcept { return library_->info(); }
+  const std::shared_ptr<const PluginLibrary>& library() const noexcept { return library_; }
 
  private:
   struct Services;  // the agent_host_api and agent_http_api tables and what their ctx points to

@@ -68,21 +68,13 @@ std::string check_descriptor(const agent_plugin_descriptor& d) {
   return "";
 }
 
-}  // namespace
-
-bool is_valid_plugin_id(std::string_view id) noexcept {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-  });
-}
-
-LoadResult load_plugin(const std::filesystem::path& file) {
+LoadResult load_checked(const std::filesystem::path& file, const PluginOrigin* origin) {
+  const std::filesystem::path& reported = origin ? origin->source_file : file;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) return refuse(file, "not a regular file");
+  if (!std::filesystem::is_regular_file(file, ec)) return refuse(reported, "not a regular file");
   std::vector<std::string> warnings;
   if (std::string reason = check_symbols(file, warnings); !reason.empty()) {
-    return refuse(file, reason);
+    return refuse(reported, reason);
   }
 
   boost::dll::shared_library library;
@@ -91,24 +83,29 @@ LoadResult load_plugin(const std::filesystem::path& file) {
     library.load(file.string(),
                  boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    return refuse(file, std::string("cannot load: ") + e.what());
+    return refuse(reported, std::string("cannot load: ") + e.what());
   }
   const agent_plugin_descriptor* descriptor = nullptr;
   try {
     const auto entry = library.get<const agent_plugin_descriptor*()>(AGENT_PLUGIN_ENTRY_NAME);
     descriptor = entry();
   } catch (const std::exception& e) {
-    return refuse(file, std::string("entry symbol failed: ") + e.what());
+    return refuse(reported, std::string("entry symbol failed: ") + e.what());
   } catch (...) {
-    return refuse(file, "entry symbol threw an exception");
+    return refuse(reported, "entry symbol threw an exception");
   }
-  if (descriptor == nullptr) return refuse(file, "entry symbol returned no descriptor");
+  if (descriptor == nullptr) return refuse(reported, "entry symbol returned no descriptor");
   if (std::string reason = check_descriptor(*descriptor); !reason.empty()) {
-    return refuse(file, reason);
+    return refuse(reported, reason);
   }
 
   PluginInfo info;
-  info.file = file;
+  info.file = reported;
+  info.loaded_from = file;
+  if (origin) {
+    info.sha256 = origin->sha256;
+    info.generation = origin->generation;
+  }
   info.kind = *kind_from_abi(descriptor->kind);
   info.id = descriptor->id;
   info.version = descriptor->version;
@@ -119,11 +116,25 @@ LoadResult load_plugin(const std::filesystem::path& file) {
   try {
     info.manifest = parse_manifest(descriptor->manifest_json);
   } catch (const std::exception& e) {
-    return refuse(file, std::string("malformed manifest: ") + e.what());
+    return refuse(reported, std::string("malformed manifest: ") + e.what());
   }
   return LoadResult{
       std::make_shared<const PluginLibrary>(std::move(library), *descriptor, std::move(info)),
       std::nullopt};
+}
+
+}  // namespace
+
+bool is_valid_plugin_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
+}
+
+LoadResult load_plugin(const std::filesystem::path& file,
+                       const std::optional<PluginOrigin>& origin) {
+  return load_checked(file, origin ? &*origin : nullptr);
 }
 
 }  // namespace agent_host::plugins

@@ -19,6 +19,11 @@ struct PluginSet {
   std::vector<Refusal> refused;
 
   std::shared_ptr<const PluginLibrary> find(PluginKind kind, const std::string& id) const;
+  // Adds `library` under its kind and id, or refuses it (listed in `refused`, returns false)
+  // when an earlier file already provides them.
+  bool add(std::shared_ptr<const PluginLibrary> library);
+  // Sets the (last) refusal of `file`.
+  void refuse(const std::filesystem::path& file, const std::string& reason);
 };
 
 // Loads every "*.so" file of `directory` (in name order, so duplicates resolve the same way on

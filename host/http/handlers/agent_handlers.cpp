@@ -1,6 +1,7 @@
 // GET /agents, GET /agents/{id} and GET /agents/{id}/tools.
 #include "agents/tool_box.h"
 #include "http/api_error.h"
+#include "http/handlers/agent_lease.h"
 #include "http/handlers/handlers.h"
 
 namespace agent_host::http::handlers {
@@ -22,8 +23,7 @@ void add_agent_routes(Router& router, const ApiServices& services) {
 
   router.add("GET", "/agents/{id}", [services](RequestContext& context) {
     const std::string& id = context.path_param("id");
-    const auto agent = services.agents.find(id);
-    if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
+    const auto agent = lease_agent(services, id);
     context.send_json(200, agent->to_json());
   });
 

@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 
 #include "http/api_error.h"
+#include "http/handlers/agent_lease.h"
 #include "http/handlers/chat_events.h"
 #include "http/handlers/chat_request.h"
 #include "http/handlers/chat_response.h"
@@ -28,8 +29,7 @@ void add_chat_routes(Router& router, const ApiServices& services) {
     const std::string& id = context.path_param("id");
     // The lease: the agent (and its plugins) stay alive until this request is done, even if
     // the agent is replaced meanwhile.
-    const auto agent = services.agents.find(id);
-    if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
+    const auto agent = lease_agent(services, id);
     const nlohmann::json body = context.read_json_body();
     const agents::ChatRequest request = parse_chat_request(body);
 

@@ -12,5 +12,6 @@ void add_conversation_routes(Router& router, const ApiServices& services);
 void add_plugin_routes(Router& router, const ApiServices& services);
 void add_websocket_routes(Router& router, const ApiServices& services);
 void add_openai_routes(Router& router, const ApiServices& services);
+void add_admin_routes(Router& router, const ApiServices& services);
 
 }  // namespace agent_host::http::handlers

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "http/api_error.h"
+#include "http/handlers/agent_lease.h"
 #include "http/handlers/chat_response.h"
 #include "http/handlers/handlers.h"
 #include "http/handlers/openai_request.h"
@@ -204,13 +205,10 @@ nlohmann::json completion_json(const agents::ChatResult& result, const std::stri
 
 void complete(const ApiServices& services, RequestContext& context) {
   const CompletionRequest request = parse_completion_request(context.read_json_body());
-  const auto agent = services.agents.find(request.model);  // the lease for the whole turn
-  if (!agent) {
-    throw ApiError(404, "model_not_found",
-                   "the model '" + request.model +
-                       "' does not exist: models are the agents "
-                       "this host serves (GET /v1/models)");
-  }
+  const auto agent =  // the lease for the whole turn
+      lease_agent(services, request.model, "model_not_found",
+                  "the model '" + request.model +
+                      "' does not exist: models are the agents this host serves (GET /v1/models)");
   // A client that hangs up cancels the provider call, streamed or not.
   agents::TurnCancellation cancellation;
   const DisconnectWatcher::Watch watch(services.disconnects, context.client_fd(),

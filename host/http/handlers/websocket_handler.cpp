@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/api_error.h"
+#include "http/handlers/agent_lease.h"
 #include "http/handlers/chat_events.h"
 #include "http/handlers/chat_request.h"
 #include "http/handlers/handlers.h"
@@ -100,9 +101,8 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
 void add_websocket_routes(Router& router, const ApiServices& services) {
   router.add("GET", "/agents/{id}/ws", [services](RequestContext& context) {
     const std::string& id = context.path_param("id");
-    const auto agent = services.agents.find(id);  // the lease lasts as long as the socket
-    if (!agent) throw ApiError(404, "agent_not_found", "no agent '" + id + "' is served");
-    const int fd = context.client_fd();  // before the upgrade detaches the socket
+    const auto agent = lease_agent(services, id);  // the lease lasts as long as the socket
+    const int fd = context.client_fd();            // before the upgrade detaches the socket
     const auto socket = accept(context);
     context.mark_taken_over();
     socket->setMaxPayloadSize(kMaxMessageBytes);

@@ -42,6 +42,31 @@ expect "a missing config file is reported" 1 "cannot read config file" -- \
 expect "an unknown log level is refused" 1 "unknown log level" -- \
   "$host" --config "$src/config/host.json" --log-level loud --port 0
 
+# sign-plugin writes a detached signature that a host with trusted keys accepts.
+mkdir -p "$work/signed/plugins" "$work/signed/agents"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/private.pem" 2>/dev/null
+openssl pkey -in "$work/private.pem" -pubout -out "$work/public.pem" 2>/dev/null
+cp "$fixtures/echo_provider.so" "$fixtures/plain_c_personality.so" "$work/signed/plugins/"
+expect "sign-plugin writes FILE.sig" 0 "echo_provider.so.sig" -- \
+  "$host" sign-plugin --key "$work/private.pem" "$work/signed/plugins/echo_provider.so"
+expect "sign-plugin without a readable key fails clearly" 1 "cannot read the key" -- \
+  "$host" sign-plugin --key "$work/none.pem" "$work/signed/plugins/echo_provider.so"
+expect "sign-plugin needs --key" 2 "wrong arguments" -- \
+  "$host" sign-plugin "$work/signed/plugins/echo_provider.so"
+echo "{\"plugins\": {\"trusted_keys\": [\"$work/public.pem\"]}}" >"$work/signed/host.json"
+if start_host "$work/signed.log" "$host" --config "$work/signed/host.json" \
+    --plugins-dir "$work/signed/plugins" --agents-dir "$work/signed/agents"; then
+  plugins=$(curl -fsS "http://127.0.0.1:$HOST_PORT/plugins")
+  if grep -q '"id":"echo"' <<<"$plugins" && grep -q 'unsigned' <<<"$plugins"; then
+    echo "ok: with trusted keys the signed plugin loads and the unsigned one is refused"
+  else
+    echo "FAIL: signed plugins: $plugins"; failures=$((failures + 1))
+  fi
+  kill -TERM "$HOST_PID"; wait "$HOST_PID"
+else
+  failures=$((failures + 1))
+fi
+
 # A port already in use: start one host, then a second on the same port.
 if ! start_host "$work/first.log" "$host" --config "$src/config/host.json" --agents-dir "$work"; then
   failures=$((failures + 1))

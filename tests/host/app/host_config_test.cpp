@@ -85,3 +85,33 @@ TEST_CASE("check-plugin prints the manifest or the exact refusal", "[app][check-
                              Catch::Contains("broken_newer_minor.so") &&
                              Catch::Contains("newer host"));
 }
+
+TEST_CASE("the reload, plugins and admin sections configure hot reload", "[app][config]") {
+  agent_test::TempDir dir;
+  const auto defaults = load_host_config(dir.write("empty.json", "{}"));
+  CHECK(defaults.reload.watch);
+  CHECK(defaults.reload.debounce.count() == 200);
+  CHECK(defaults.reload.unload_deadline.count() == 30000);
+  CHECK(defaults.trusted_keys.empty());
+  CHECK(admin_routes_enabled(defaults));  // loopback bind by default
+
+  const auto file = dir.write("etc/host.json", R"({
+      "http": {"bind": "0.0.0.0"},
+      "reload": {"watch": false, "debounce_ms": 50, "unload_deadline_ms": 1000,
+                 "cache_dir": "cache"},
+      "plugins": {"trusted_keys": ["keys/a.pem"]}})");
+  auto config = load_host_config(file);
+  CHECK_FALSE(config.reload.watch);
+  CHECK(config.reload.debounce.count() == 50);
+  CHECK(config.reload.unload_deadline.count() == 1000);
+  CHECK(config.reload.cache_dir == dir.path() / "etc/cache");
+  CHECK(config.trusted_keys == std::vector<std::filesystem::path>{dir.path() / "etc/keys/a.pem"});
+  CHECK_FALSE(admin_routes_enabled(config));  // all interfaces, no auth yet: off unless asked
+  config.admin_enabled = true;
+  CHECK(admin_routes_enabled(config));
+
+  CHECK_THROWS_WITH(load_host_config(dir.write("bad.json", R"({"reload": {"watch": 1}})")),
+                    Catch::Contains("reload.watch must be true or false"));
+  CHECK_THROWS_WITH(load_host_config(dir.write("bad2.json", R"({"plugins": {"keys": []}})")),
+                    Catch::Contains("unknown key \"keys\""));
+}
