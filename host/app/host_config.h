@@ -5,15 +5,26 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "http/server_options.h"
 #include "http_client/client_options.h"
 #include "plugins/secret_store.h"
+#include "store/memory_context_cache.h"
 #include "store/memory_conversation_store.h"
+#include "store/memory_session_store.h"
+#include "store/redis/redis_options.h"
 
 namespace agent_host::app {
+
+// The "redis" section: when present, sessions and the context cache live in Redis.
+struct RedisConfig {
+  store::redis::RedisOptions connection;  // the password is filled in from the secret at start
+  std::string password_secret;            // a name in `secrets`; "" for a Redis without AUTH
+  std::string key_prefix = "agent-host:";
+};
 
 struct HostConfig {
   http::ServerOptions http;
@@ -24,6 +35,9 @@ struct HostConfig {
   std::map<std::string, plugins::SecretSource> secrets;
   // The outbound HTTP client plugins use (proxies always come from the environment).
   http_client::ClientOptions http_client;
+  store::SessionLimits sessions;
+  store::ContextCacheLimits context_cache;
+  std::optional<RedisConfig> redis;
 };
 
 class ConfigError : public std::runtime_error {

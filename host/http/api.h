@@ -3,15 +3,25 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "agents/agent_registry.h"
 #include "agents/turn_pipeline.h"
 #include "http/disconnect_watcher.h"
 #include "http/router.h"
+#include "observability/dependency_status.h"
 #include "plugins/plugin_registry.h"
 #include "store/conversation_store.h"
 
 namespace agent_host::http {
+
+// An external dependency /health reports on (Redis; the database when there is one).
+struct NamedDependency {
+  std::string name;
+  std::function<observability::DependencyStatus()> status;
+};
 
 struct ApiServices {
   agents::AgentRegistry& agents;
@@ -20,6 +30,7 @@ struct ApiServices {
   agents::TurnPipeline& pipeline;
   DisconnectWatcher& disconnects;
   std::chrono::steady_clock::time_point started_at;
+  std::vector<NamedDependency> dependencies = {};
 };
 
 // GET /health, /agents, /agents/{id}, /plugins, /conversations/{id}; POST /agents/{id}/chat.
