@@ -107,6 +107,7 @@ struct TurnPipeline::Turn {
   std::string provider;
   std::string finish_reason = "stop";
   bool interrupted = false;
+  std::string session_id;
 };
 
 namespace {
@@ -156,6 +157,7 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
     if (!turn.interrupted) apply_output_rules(turn);
   }
   store_messages(turn);
+  touch_session(turn);
   return to_result(turn);
 }
 
@@ -208,6 +210,7 @@ ChatResult TurnPipeline::to_result(Turn& turn) {
   result.provider = std::move(turn.provider);
   result.tool_calls = std::move(turn.tool_calls);
   result.interrupted = turn.interrupted;
+  result.session_id = std::move(turn.session_id);
   return result;
 }
 
@@ -521,6 +524,18 @@ void TurnPipeline::store_messages(Turn& turn) {
     throw TurnError(TurnError::Kind::store_full, e.what());
   } catch (const std::out_of_range& e) {
     throw TurnError(TurnError::Kind::not_found, e.what());
+  }
+}
+
+void TurnPipeline::touch_session(Turn& turn) {
+  if (sessions_ == nullptr) return;
+  // Sessions are bookkeeping: the turn is stored already, so a session store that is down (its
+  // client logs the outage once) costs the answer its session_id, nothing more.
+  try {
+    turn.session_id =
+        sessions_->touch(turn.user_id, turn.agent.id(), turn.conversation.id, 2).session_id;
+  } catch (const std::exception& e) {
+    spdlog::debug("request {}: no session: {}", turn.options.request_id, e.what());
   }
 }
 

@@ -17,6 +17,7 @@
 #include "agents/agent.h"
 #include "agents/turn_observer.h"
 #include "store/conversation_store.h"
+#include "store/session_store.h"
 
 namespace agent_host::agents {
 
@@ -62,6 +63,7 @@ struct ChatResult {
   std::string provider;  // the plugin that answered (a fallback when the first one failed)
   nlohmann::json tool_calls = nlohmann::json::array();  // [{"id","name","arguments"}]
   bool interrupted = false;  // cancelled mid-answer; `response` is what came until then
+  std::string session_id;    // the user's session with the agent; "" when sessions are unavailable
 };
 
 class TurnError : public std::runtime_error {
@@ -86,7 +88,9 @@ class TurnPipeline {
  public:
   struct Turn;  // the state carried from step to step (defined in the .cpp)
 
-  explicit TurnPipeline(store::ConversationStore& store) : store_(store) {}
+  // `sessions` (optional) is touched after each stored turn.
+  explicit TurnPipeline(store::ConversationStore& store, store::SessionStore* sessions = nullptr)
+      : store_(store), sessions_(sessions) {}
 
   // Runs one turn. Throws TurnError; never leaves half a turn stored. A turn cancelled through
   // options.cancellation is stored (user message plus the partial answer, marked interrupted)
@@ -111,11 +115,13 @@ class TurnPipeline {
   bool run_tools(Turn& turn, const nlohmann::json& calls, nlohmann::json& messages);
   void apply_output_rules(Turn& turn);
   void store_messages(Turn& turn);
+  void touch_session(Turn& turn);
   static ChatResult to_result(Turn& turn);
 
   std::mutex& conversation_lock(const std::string& conversation_id);
 
   store::ConversationStore& store_;
+  store::SessionStore* const sessions_;
   // Turns on one conversation run one at a time, so its messages keep their order; striped so
   // the number of mutexes stays fixed however many conversations there are.
   std::array<std::mutex, 64> conversation_locks_;

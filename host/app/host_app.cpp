@@ -24,10 +24,12 @@ HostApp::HostApp(HostConfig config)
                agent_set->refused.size());
 
   conversations_ = std::make_unique<store::MemoryConversationStore>(config_.memory_store);
-  pipeline_ = std::make_unique<agents::TurnPipeline>(*conversations_);
+  state_ = std::make_unique<SessionsAndCache>(config_, secrets_, *conversations_);
+  pipeline_ = std::make_unique<agents::TurnPipeline>(state_->conversations(), &state_->sessions());
   http::register_api_routes(
-      router_, http::ApiServices{agents_, plugins_, *conversations_, *pipeline_, disconnects_,
-                                 started_at_, reloader_.get(), admin_routes_enabled(config_)});
+      router_, http::ApiServices{agents_, plugins_, state_->conversations(), *pipeline_,
+                                 disconnects_, started_at_, reloader_.get(),
+                                 admin_routes_enabled(config_), state_->dependencies()});
   server_ = std::make_unique<http::HttpServer>(router_, config_.http);
 }
 

@@ -9,6 +9,7 @@
 #include "agents/agent_registry.h"
 #include "agents/turn_pipeline.h"
 #include "app/host_config.h"
+#include "app/sessions_and_cache.h"
 #include "http/disconnect_watcher.h"
 #include "http/http_server.h"
 #include "http/router.h"
@@ -51,7 +52,8 @@ class HostApp {
   // it publishes to; the watcher, which calls it, is declared after it).
   std::unique_ptr<reload::Reloader> reloader_;
   std::unique_ptr<reload::FolderWatcher> watcher_;
-  std::unique_ptr<store::ConversationStore> conversations_;
+  std::unique_ptr<store::ConversationStore> conversations_;  // the durable store
+  std::unique_ptr<SessionsAndCache> state_;                  // sessions, the cache in front
   std::unique_ptr<agents::TurnPipeline> pipeline_;
   http::DisconnectWatcher disconnects_;  // outlives the server, whose handlers use it
   http::Router router_;

@@ -159,6 +159,56 @@ void read_reload(const nlohmann::json& json, const std::filesystem::path& base,
       config.admin_enabled = admin["enabled"].get<bool>();
     }
   }
+void read_sessions(const nlohmann::json& json, store::SessionLimits& sessions) {
+  if (!json.is_object()) throw ConfigError("sessions must be an object");
+  reject_unknown(json, {"ttl_seconds", "max_sessions"}, "sessions");
+  long long ttl = std::chrono::duration_cast<std::chrono::seconds>(sessions.ttl).count();
+  read_number(json, "ttl_seconds", ttl, 1, 30LL * 24 * 3600, "sessions");
+  sessions.ttl = std::chrono::seconds(ttl);
+  read_number(json, "max_sessions", sessions.max_sessions, 1, 100000000, "sessions");
+}
+
+void read_context_cache(const nlohmann::json& json, store::ContextCacheLimits& cache) {
+  if (!json.is_object()) throw ConfigError("context_cache must be an object");
+  reject_unknown(json, {"messages", "max_conversations"}, "context_cache");
+  read_number(json, "messages", cache.window, 1, 10000, "context_cache");
+  read_number(json, "max_conversations", cache.max_conversations, 1, 100000000, "context_cache");
+}
+
+RedisConfig read_redis(const nlohmann::json& json) {
+  if (!json.is_object()) throw ConfigError("redis must be an object");
+  reject_unknown(json,
+                 {"url", "password_secret", "connect_timeout_ms", "command_timeout_ms",
+                  "max_connections", "check_interval_ms", "key_prefix"},
+                 "redis");
+  RedisConfig redis;
+  if (!json.contains("url") || !json["url"].is_string()) {
+    throw ConfigError("redis.url is required: a string such as \"redis://127.0.0.1:6379/0\"");
+  }
+  try {
+    store::redis::parse_redis_url(json["url"].get<std::string>(), redis.connection);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("redis.url: ") + e.what());
+  }
+  if (json.contains("password_secret")) {
+    if (!json["password_secret"].is_string() ||
+        json["password_secret"].get<std::string>().empty()) {
+      throw ConfigError("redis.password_secret must be the non-empty name of a secret");
+    }
+    redis.password_secret = json["password_secret"].get<std::string>();
+  }
+  if (json.contains("key_prefix")) {
+    if (!json["key_prefix"].is_string() || json["key_prefix"].get<std::string>().size() > 128) {
+      throw ConfigError("redis.key_prefix must be a string of at most 128 bytes");
+    }
+    redis.key_prefix = json["key_prefix"].get<std::string>();
+  }
+  auto& connection = redis.connection;
+  read_milliseconds(json, "connect_timeout_ms", connection.connect_timeout, 1, 60000, "redis");
+  read_milliseconds(json, "command_timeout_ms", connection.command_timeout, 1, 60000, "redis");
+  read_milliseconds(json, "check_interval_ms", connection.check_interval, 100, 60000, "redis");
+  read_number(json, "max_connections", connection.max_connections, 1, 1024, "redis");
+  return redis;
 }
 
 }  // namespace
@@ -200,7 +250,8 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (!json.is_object()) throw ConfigError("the config must be a JSON object");
     reject_unknown(json,
                    {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store",
-                    "secrets", "reload", "plugins", "admin"},
+                    "secrets", "reload", "plugins", "admin", "sessions", "context_cache",
+                    "redis"},
                    "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
@@ -229,6 +280,17 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (json.contains("http_client"))
       read_http_client(json["http_client"], base, config.http_client);
     read_reload(json, base, config);
+    if (json.contains("sessions")) read_sessions(json["sessions"], config.sessions);
+    if (json.contains("context_cache"))
+      read_context_cache(json["context_cache"], config.context_cache);
+    if (json.contains("redis")) {
+      config.redis = read_redis(json["redis"]);
+      const std::string& secret = config.redis->password_secret;
+      if (!secret.empty() && config.secrets.count(secret) == 0) {
+        throw ConfigError("redis.password_secret names \"" + secret +
+                          "\", which is not in secrets");
+      }
+    }
   } catch (const ConfigError& e) {
     throw ConfigError(file.string() + ": " + e.what());
   }

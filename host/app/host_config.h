@@ -14,9 +14,19 @@
 #include "http/server_options.h"
 #include "http_client/client_options.h"
 #include "plugins/secret_store.h"
+#include "store/memory_context_cache.h"
 #include "store/memory_conversation_store.h"
+#include "store/memory_session_store.h"
+#include "store/redis/redis_options.h"
 
 namespace agent_host::app {
+
+// The "redis" section: when present, sessions and the context cache live in Redis.
+struct RedisConfig {
+  store::redis::RedisOptions connection;  // the password is filled in from the secret at start
+  std::string password_secret;            // a name in `secrets`; "" for a Redis without AUTH
+  std::string key_prefix = "agent-host:";
+};
 
 struct HostConfig {
   http::ServerOptions http;
@@ -38,6 +48,9 @@ struct HostConfig {
   std::vector<std::filesystem::path> trusted_keys;  // plugins.trusted_keys (PEM public keys)
   // admin.enabled; unset: enabled only when http.bind is a loopback address (no auth yet).
   std::optional<bool> admin_enabled;
+  store::SessionLimits sessions;
+  store::ContextCacheLimits context_cache;
+  std::optional<RedisConfig> redis;
 };
 
 // Whether the admin routes are on: admin.enabled, or by default only on a loopback bind.

@@ -3,16 +3,26 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "agents/agent_registry.h"
 #include "agents/turn_pipeline.h"
 #include "http/disconnect_watcher.h"
 #include "http/router.h"
+#include "observability/dependency_status.h"
 #include "plugins/plugin_registry.h"
 #include "reload/reloader.h"
 #include "store/conversation_store.h"
 
 namespace agent_host::http {
+
+// An external dependency /health reports on (Redis; the database when there is one).
+struct NamedDependency {
+  std::string name;
+  std::function<observability::DependencyStatus()> status;
+};
 
 struct ApiServices {
   agents::AgentRegistry& agents;
@@ -25,6 +35,7 @@ struct ApiServices {
   reload::Reloader* reloader = nullptr;
   // POST /admin/plugins/reload and /admin/agents[/{id}] are registered only when true.
   bool admin_enabled = false;
+  std::vector<NamedDependency> dependencies = {};
 };
 
 // GET /health, /agents, /agents/{id}, /plugins, /conversations/{id}; POST /agents/{id}/chat;

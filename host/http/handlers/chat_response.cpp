@@ -18,6 +18,7 @@ nlohmann::json chat_result_json(const agents::ChatResult& result, const std::str
   if (result.refusal) body["refusal"] = *result.refusal;
   if (!result.tool_calls.empty()) body["tool_calls"] = result.tool_calls;
   if (result.interrupted) body["interrupted"] = true;
+  if (!result.session_id.empty()) body["session_id"] = result.session_id;
   return body;
 }
 

@@ -48,6 +48,39 @@ TEST_CASE("the http_client section sets the outbound client's TLS, timeouts and 
   CHECK_FALSE(config.http_client.proxies);  // proxies always come from the environment
 }
 
+TEST_CASE(
+    "sessions, the context cache and redis are configured strictly; without redis they "
+    "live in process",
+    "[app][config]") {
+  agent_test::TempDir dir;
+  const auto defaults = load_host_config(dir.write("empty.json", "{}"));
+  CHECK_FALSE(defaults.redis);
+  CHECK(defaults.sessions.ttl == std::chrono::seconds(3600));
+  CHECK(defaults.context_cache.window == 50);
+  const auto config = load_host_config(dir.write("host.json", R"({
+      "secrets": {"redis_password": {"env": "REDIS_PASSWORD"}},
+      "sessions": {"ttl_seconds": 600, "max_sessions": 5000},
+      "context_cache": {"messages": 40, "max_conversations": 2000},
+      "redis": {"url": "redis://cache.internal:6380/2", "password_secret": "redis_password",
+                "connect_timeout_ms": 200, "command_timeout_ms": 300, "max_connections": 8,
+                "check_interval_ms": 500, "key_prefix": "prod:"}})"));
+  CHECK(config.sessions.ttl == std::chrono::seconds(600));
+  CHECK(config.sessions.max_sessions == 5000);
+  CHECK(config.context_cache.window == 40);
+  CHECK(config.context_cache.max_conversations == 2000);
+  REQUIRE(config.redis);
+  CHECK(config.redis->connection.host == "cache.internal");
+  CHECK(config.redis->connection.port == 6380);
+  CHECK(config.redis->connection.database == 2);
+  CHECK(config.redis->connection.connect_timeout.count() == 200);
+  CHECK(config.redis->connection.command_timeout.count() == 300);
+  CHECK(config.redis->connection.max_connections == 8);
+  CHECK(config.redis->connection.check_interval.count() == 500);
+  CHECK(config.redis->password_secret == "redis_password");
+  CHECK(config.redis->key_prefix == "prod:");
+  CHECK_FALSE(config.redis->connection.password);  // read from the secret when the host starts
+}
+
 TEST_CASE("config errors name the file and the field", "[app][config]") {
   agent_test::TempDir dir;
   auto fails = [&](const std::string& text, const std::string& what) {
@@ -67,6 +100,14 @@ TEST_CASE("config errors name the file and the field", "[app][config]") {
   fails(R"({"http_client": {"idle_timeout_ms": 0}})", "http_client.idle_timeout_ms");
   fails(R"({"http_client": {"ca_file": ""}})", "http_client.ca_file");
   fails(R"({"http_client": []})", "http_client must be an object");
+  fails(R"({"redis": {}})", "redis.url is required");
+  fails(R"({"redis": {"url": "rediss://h"}})", "TLS");
+  fails(R"({"redis": {"url": "redis://u:p@h"}})", "password_secret");
+  fails(R"({"redis": {"url": "redis://h", "password_secret": "nope"}})", "not in secrets");
+  fails(R"({"redis": {"url": "redis://h", "command_timeout_ms": 0}})", "redis.command_timeout_ms");
+  fails(R"({"redis": {"url": "redis://h", "ttl": 1}})", "redis: unknown key \"ttl\"");
+  fails(R"({"sessions": {"ttl_seconds": 0}})", "sessions.ttl_seconds");
+  fails(R"({"context_cache": {"messages": 0}})", "context_cache.messages");
   CHECK_THROWS_WITH(load_host_config(dir.path() / "missing.json"), Catch::Contains("cannot read"));
 }
 
