@@ -14,7 +14,7 @@ preset=${PRESET:-release}
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" --target mcp_tool_latency tool_mcp >/dev/null
 server=$PWD/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js
-bench_tool=build/$preset/bench/mcp_tool_latency
+bench_tool=build/$preset/bin/mcp_tool_latency
 plugins=build/$preset/plugins
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -265,7 +265,10 @@ void TurnPipeline::run_model(Turn& turn, nlohmann::json messages) {
     turn.response.clear();
     turn.tool_calls = nlohmann::json::array();
     call_provider(turn, messages);
-    if (turn.interrupted || turn.tool_calls.empty() || !tools_offered) return;
+    // An agent without tools of its own leaves tool calls to the caller, as before the loop.
+    if (turn.interrupted || turn.tool_calls.empty() || !tools_offered || turn.toolbox.empty()) {
+      return;
+    }
 
     nlohmann::json host_calls = nlohmann::json::array();
     nlohmann::json client_calls = nlohmann::json::array();

@@ -159,6 +159,8 @@ void read_reload(const nlohmann::json& json, const std::filesystem::path& base,
       config.admin_enabled = admin["enabled"].get<bool>();
     }
   }
+}
+
 void read_sessions(const nlohmann::json& json, store::SessionLimits& sessions) {
   if (!json.is_object()) throw ConfigError("sessions must be an object");
   reject_unknown(json, {"ttl_seconds", "max_sessions"}, "sessions");
