@@ -28,6 +28,7 @@ cp config/agents/*.json "$work/agents/"
 cat >"$work/host.json" <<JSON
 {"http": {"bind": "127.0.0.1", "port": 18081, "max_threads": 512},
  "plugins_dir": "plugins", "agents_dir": "agents", "log_level": "warn",
+ "store": {"type": "memory", "max_conversations": 50000000},
  "reload": {"watch": true, "debounce_ms": 50, "cache_dir": "$work"}}
 JSON
 # Two builds of the offline provider with different bytes (a trailing byte is ignored by the
@@ -38,9 +39,10 @@ printf 'B' >>"$work/offline_b.so"
 
 "$build"/bin/agent-host --config "$work/host.json" >"$work/host.log" 2>&1 &
 host=$!
-trap 'kill $wrk_pid 2>/dev/null; kill $host 2>/dev/null; wait $host 2>/dev/null; rm -rf "$work"' EXIT
+trap 'set +e; [ -n "$wrk_pid" ] && kill $wrk_pid; kill $host; wait $host; rm -rf "$work"' EXIT
 wrk_pid=
-for _ in $(seq 100); do curl -fsS http://127.0.0.1:18081/health >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 300); do curl -fsS http://127.0.0.1:18081/health >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS http://127.0.0.1:18081/health >/dev/null || { echo "the host did not start:" >&2; cat "$work/host.log" >&2; exit 1; }
 
 chat=http://127.0.0.1:18081/agents/agent_alpha/chat
 body='{"user_id":"bench","message":"How should I balance risk and return?"}'
@@ -60,7 +62,7 @@ for i in $(seq "$reloads"); do
   until curl -fsS http://127.0.0.1:18081/plugins |
       jq -e --arg h "$want" '.plugins[] | select(.id == "offline" and .state == "loaded" and .sha256 == $h)' \
       >/dev/null; do
-    if [ $(($(now_ms) - start)) -gt 10000 ]; then echo "reload $i: not served after 10 s" >&2; exit 1; fi
+    if [ $(($(now_ms) - start)) -gt 30000 ]; then echo "reload $i: not served after 30 s" >&2; tail -5 "$work/host.log" >&2; exit 1; fi
     sleep 0.005
   done
   code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$body" "$chat")

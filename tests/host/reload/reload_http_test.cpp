@@ -155,7 +155,8 @@ TEST_CASE("a plugin replaced 100 times under concurrent chats and streams fails 
   for (int i = 0; i < 100; ++i) {
     install_by_rename(fixture_plugin(i % 2 == 0 ? "echo_v2" : "echo_v1"), host.folders.echo);
     const auto reload = post_json(host.port(), "/admin/plugins/reload", json::object());
-    REQUIRE(reload.status == 200);
+    CHECK(reload.status == 200);  // not REQUIRE: the clients must be joined before leaving
+    if (reload.status != 200) break;
     loaded += static_cast<int>(reload.json["loaded"].size());
   }
   // The last version (v1) answers new requests.
