@@ -77,6 +77,20 @@ std::string content_text(const nlohmann::json& message) {
   return text;
 }
 
+// Runs a store call; its failures become the turn's errors.
+template <typename F>
+auto with_store(F&& call) {
+  try {
+    return call();
+  } catch (const store::StoreFullError& e) {
+    throw TurnError(TurnError::Kind::store_full, e.what());
+  } catch (const store::StoreUnavailableError& e) {
+    throw TurnError(TurnError::Kind::store_unavailable, e.what());
+  } catch (const std::out_of_range& e) {
+    throw TurnError(TurnError::Kind::not_found, e.what());
+  }
+}
+
 }  // namespace
 
 struct TurnPipeline::Turn {
@@ -117,7 +131,9 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
   std::vector<store::Message> history;
   if (!turn.new_conversation) {
     lock = std::unique_lock(conversation_lock(turn.conversation.id));
-    history = store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
+    history = with_store([&] {
+      return store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
+    });
     for (const auto& message : history) {
       turn.rule_history.push_back({{"role", message.role}, {"content", message.content}});
     }
@@ -187,7 +203,7 @@ ChatResult TurnPipeline::to_result(Turn& turn) {
 store::Conversation TurnPipeline::resolve_conversation(const Agent& agent,
                                                        const ChatRequest& request) {
   if (!request.conversation_id) return {};  // created when the turn is stored
-  auto conversation = store_.find(*request.conversation_id);
+  auto conversation = with_store([&] { return store_.find(*request.conversation_id); });
   // Another user's or another agent's conversation is reported as unknown: ids must not leak.
   if (!conversation || conversation->user_id != request.user_id ||
       conversation->agent_id != agent.id()) {
@@ -388,17 +404,13 @@ void TurnPipeline::store_messages(Turn& turn) {
   assistant.provider = turn.provider;
   assistant.model = turn.model;
   if (!turn.tool_calls.empty()) assistant.tool_calls = turn.tool_calls.dump();
-  try {
+  with_store([&] {
     if (turn.new_conversation) {
       turn.conversation = store_.create(turn.user_id, turn.agent.id());
     }
     turn.conversation =
         store_.append(turn.conversation.id, {std::move(user), std::move(assistant)});
-  } catch (const store::StoreFullError& e) {
-    throw TurnError(TurnError::Kind::store_full, e.what());
-  } catch (const std::out_of_range& e) {
-    throw TurnError(TurnError::Kind::not_found, e.what());
-  }
+  });
 }
 
 std::mutex& TurnPipeline::conversation_lock(const std::string& conversation_id) {

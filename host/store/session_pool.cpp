@@ -1,0 +1,65 @@
+#include "store/session_pool.h"
+
+#include <Poco/Exception.h>
+#include <spdlog/spdlog.h>
+
+#include "store/conversation_store.h"
+
+namespace agent_host::store {
+
+SessionPool::SessionPool(std::string connector, std::string connection, std::string describe,
+                         std::size_t max_sessions, std::chrono::milliseconds wait,
+                         std::function<void(Poco::Data::Session&)> prepare)
+    : connector_(std::move(connector)),
+      connection_(std::move(connection)),
+      describe_(std::move(describe)),
+      max_sessions_(max_sessions),
+      wait_(wait),
+      prepare_(std::move(prepare)) {}
+
+SessionPool::~SessionPool() = default;
+
+SessionPool::Lease::~Lease() {
+  if (session_) pool_->give_back(std::move(session_), discarded_);
+}
+
+SessionPool::Lease SessionPool::acquire() {
+  {
+    std::unique_lock lock(mutex_);
+    if (!freed_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < max_sessions_; })) {
+      throw StoreUnavailableError("no connection to " + describe_ + " became free within " +
+                                  std::to_string(wait_.count()) + " ms");
+    }
+    if (!idle_.empty()) {
+      auto session = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(session));
+    }
+    ++open_;  // reserve the slot; connecting happens outside the lock
+  }
+  try {
+    auto session = std::make_unique<Poco::Data::Session>(connector_, connection_);
+    if (prepare_) prepare_(*session);
+    return Lease(*this, std::move(session));
+  } catch (const Poco::Exception& e) {
+    give_back(nullptr, true);
+    throw StoreUnavailableError("cannot open " + describe_ + ": " + e.displayText());
+  } catch (...) {
+    give_back(nullptr, true);
+    throw;
+  }
+}
+
+void SessionPool::give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded) {
+  {
+    std::lock_guard lock(mutex_);
+    if (discarded || !session) {
+      --open_;
+    } else {
+      idle_.push_back(std::move(session));
+    }
+  }
+  freed_.notify_one();
+}
+
+}  // namespace agent_host::store
