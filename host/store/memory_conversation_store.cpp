@@ -5,18 +5,10 @@
 #include <tuple>
 
 #include "ids/random_uuid.h"
+#include "store/epoch_ms.h"
 #include "store/page_cursor.h"
 
 namespace agent_host::store {
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 std::optional<Conversation> MemoryConversationStore::find(
     const std::string& conversation_id) const {
@@ -32,7 +24,7 @@ Conversation MemoryConversationStore::create(const std::string& user_id,
   conversation.id = ids::random_uuid();
   conversation.user_id = user_id;
   conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = now_ms();
+  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
   std::lock_guard lock(mutex_);
   if (entries_.size() >= limits_.max_conversations) {
     throw StoreFullError("the in-memory store holds its maximum of " +
@@ -117,7 +109,7 @@ Conversation MemoryConversationStore::append(const std::string& conversation_id,
   }
   entry.messages.insert(entry.messages.end(), messages.begin(), messages.end());
   entry.conversation.message_count = static_cast<std::int64_t>(entry.messages.size());
-  entry.conversation.updated_at_ms = now_ms();
+  entry.conversation.updated_at_ms = epoch_ms();
   return entry.conversation;
 }
 

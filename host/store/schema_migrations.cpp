@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "store/conversation_store.h"
+#include "store/epoch_ms.h"
 
 namespace agent_host::store {
 namespace {
@@ -18,12 +19,6 @@ using Poco::Data::Keywords::now;
 // PostgreSQL database.
 constexpr const char* kTakeMigrationLock = "SELECT pg_advisory_lock(7301462915)";
 constexpr const char* kReleaseMigrationLock = "SELECT pg_advisory_unlock(7301462915)";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int current_version(Poco::Data::Session& session) {
   std::vector<Poco::Int64> versions;
@@ -48,7 +43,7 @@ void apply_pending(Poco::Data::Session& session, SqlBackend backend, const std::
     try {
       for (const auto& sql : migration.statements) session << sql, now;
       session << "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
-          bind(migration.version), bind(now_ms()), now;
+          bind(migration.version), bind(epoch_ms()), now;
       session << "COMMIT", now;
     } catch (...) {
       session << "ROLLBACK", now;

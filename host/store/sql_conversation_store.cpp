@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "ids/random_uuid.h"
+#include "store/epoch_ms.h"
 #include "store/page_cursor.h"
 #include "store/schema_migrations.h"
 
@@ -22,12 +23,6 @@ using Poco::Int64;
 using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 const char* connector_name(SqlBackend backend) {
   static std::once_flag registered;
@@ -275,7 +270,7 @@ Conversation SqlConversationStore::create(const std::string& user_id, const std:
   conversation.id = ids::random_uuid();
   conversation.user_id = user_id;
   conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = now_ms();
+  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
   return write("creating a conversation", [&](Poco::Data::Session& session) {
     session << "INSERT INTO users (user_id, created_at, last_active) VALUES ($1, $2, $3) "
                "ON CONFLICT (user_id) DO UPDATE SET last_active = excluded.last_active",
@@ -332,7 +327,7 @@ Conversation SqlConversationStore::append(const std::string& conversation_id,
                                           const std::vector<Message>& messages) {
   return write("storing messages", [&](Poco::Data::Session& session) {
     const Int64 count = to_int64(messages.size());
-    const Int64 updated_at = now_ms();
+    const Int64 updated_at = epoch_ms();
     ConversationRows rows;
     Poco::Data::Statement update(session);
     // The UPDATE takes the conversation's row lock (PostgreSQL) or the database's write lock
