@@ -9,8 +9,8 @@ source "$src/tests/support/start_host.sh"
 work=$(mktemp -d)
 pg=
 cleanup() {
-  [ -n "${HOST_PID:-}" ] && kill -9 "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null
-  [ -n "$pg" ] && sh "$src/tests/support/postgres_server.sh" stop "$work"
+  [ -n "${HOST_PID:-}" ] && kill -9 "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null || true
+  [ -n "$pg" ] && sh "$src/tests/support/postgres_server.sh" stop "$work" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
