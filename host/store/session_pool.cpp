@@ -3,6 +3,8 @@
 #include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "store/conversation_store.h"
 
 namespace agent_host::store {
@@ -38,7 +40,11 @@ SessionPool::Lease SessionPool::acquire() {
     ++open_;  // reserve the slot; connecting happens outside the lock
   }
   try {
-    auto session = std::make_unique<Poco::Data::Session>(connector_, connection_);
+    // Poco retries opening until its login timeout (60 s by default): bound it by our wait.
+    const auto seconds = std::max<std::size_t>(
+        1,
+        static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(wait_).count()));
+    auto session = std::make_unique<Poco::Data::Session>(connector_, connection_, seconds);
     if (prepare_) prepare_(*session);
     return Lease(*this, std::move(session));
   } catch (const Poco::Exception& e) {
@@ -48,6 +54,17 @@ SessionPool::Lease SessionPool::acquire() {
     give_back(nullptr, true);
     throw;
   }
+}
+
+void SessionPool::drop_idle() {
+  std::vector<std::unique_ptr<Poco::Data::Session>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(idle_);
+    open_ -= dropped.size();
+  }
+  freed_.notify_all();
+  // The sessions close here, outside the lock.
 }
 
 void SessionPool::give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded) {

@@ -49,6 +49,9 @@ class SessionPool {
   // reached.
   Lease acquire();
   const std::string& description() const { return describe_; }
+  // Closes every idle session: after one connection was found broken (the server restarted), the
+  // others most likely are too, and each would cost a client a 503 before being dropped.
+  void drop_idle();
 
  private:
   void give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded);

@@ -200,11 +200,15 @@ void SqlConversationStore::rethrow_mapped(const char* what, SessionPool::Lease* 
         text.find("could not extend file") != std::string::npos) {
       throw StoreFullError(prefix + text);
     }
-    if (connection_lost(text)) throw StoreUnavailableError(prefix + text);
+    if (connection_lost(text)) {
+      pool_.drop_idle();
+      throw StoreUnavailableError(prefix + text);
+    }
     throw std::runtime_error(prefix + text);
   } catch (const Poco::Exception& e) {
     drop();
     if (options_.backend == SqlBackend::postgresql && connection_lost(e.displayText())) {
+      pool_.drop_idle();
       throw StoreUnavailableError(prefix + e.displayText());
     }
     throw std::runtime_error(prefix + e.displayText());
