@@ -78,6 +78,20 @@ std::string content_text(const nlohmann::json& message) {
   return text;
 }
 
+// Runs a store call; its failures become the turn's errors.
+template <typename F>
+auto with_store(F&& call) {
+  try {
+    return call();
+  } catch (const store::StoreFullError& e) {
+    throw TurnError(TurnError::Kind::store_full, e.what());
+  } catch (const store::StoreUnavailableError& e) {
+    throw TurnError(TurnError::Kind::store_unavailable, e.what());
+  } catch (const std::out_of_range& e) {
+    throw TurnError(TurnError::Kind::not_found, e.what());
+  }
+}
+
 }  // namespace
 
 struct TurnPipeline::Turn {
@@ -140,7 +154,9 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
   std::vector<store::Message> history;
   if (!turn.new_conversation) {
     lock = std::unique_lock(conversation_lock(turn.conversation.id));
-    history = store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
+    history = with_store([&] {
+      return store_.recent_messages(turn.conversation.id, agent.definition().history_limit);
+    });
     for (const auto& message : history) {
       // The rules judge what was said, not the tool traffic in between.
       if (message.role == "tool" || (message.role == "assistant" && message.content.empty())) {
@@ -217,7 +233,7 @@ ChatResult TurnPipeline::to_result(Turn& turn) {
 store::Conversation TurnPipeline::resolve_conversation(const Agent& agent,
                                                        const ChatRequest& request) {
   if (!request.conversation_id) return {};  // created when the turn is stored
-  auto conversation = store_.find(*request.conversation_id);
+  auto conversation = with_store([&] { return store_.find(*request.conversation_id); });
   // Another user's or another agent's conversation is reported as unknown: ids must not leak.
   if (!conversation || conversation->user_id != request.user_id ||
       conversation->agent_id != agent.id()) {
@@ -513,7 +529,7 @@ void TurnPipeline::store_messages(Turn& turn) {
   assistant.provider = turn.provider;
   assistant.model = turn.model;
   if (!turn.tool_calls.empty()) assistant.tool_calls = turn.tool_calls.dump();
-  try {
+  with_store([&] {
     if (turn.new_conversation) {
       turn.conversation = store_.create(turn.user_id, turn.agent.id());
     }
@@ -523,11 +539,7 @@ void TurnPipeline::store_messages(Turn& turn) {
     for (auto& step : turn.steps) messages.push_back(std::move(step));
     messages.push_back(std::move(assistant));
     turn.conversation = store_.append(turn.conversation.id, messages);
-  } catch (const store::StoreFullError& e) {
-    throw TurnError(TurnError::Kind::store_full, e.what());
-  } catch (const std::out_of_range& e) {
-    throw TurnError(TurnError::Kind::not_found, e.what());
-  }
+  });
 }
 
 void TurnPipeline::touch_session(Turn& turn) {

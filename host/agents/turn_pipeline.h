@@ -69,13 +69,14 @@ struct ChatResult {
 class TurnError : public std::runtime_error {
  public:
   enum class Kind {
-    not_found,         // unknown conversation (or one of another user / agent)
-    upstream,          // the provider failed or answered garbage
-    upstream_timeout,  // the provider ran out of time
-    unavailable,       // a dependency is down; retry later
-    store_full,        // the store refused to grow
-    plugin,            // a personality or domain plugin failed
-    invalid_request,   // the provider refused the input as invalid (e.g. a malformed transcript)
+    not_found,          // unknown conversation (or one of another user / agent)
+    upstream,           // the provider failed or answered garbage
+    upstream_timeout,   // the provider ran out of time
+    unavailable,        // a dependency is down; retry later
+    store_full,         // the store refused to grow
+    store_unavailable,  // the store cannot be reached (database down); retry later
+    plugin,             // a personality or domain plugin failed
+    invalid_request,    // the provider refused the input as invalid (e.g. a malformed transcript)
   };
   TurnError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }

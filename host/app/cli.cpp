@@ -50,6 +50,10 @@ int serve(const po::variables_map& vm) {
   if (vm.count("plugins-dir")) config.plugins_dir = vm["plugins-dir"].as<std::string>();
   if (vm.count("agents-dir")) config.agents_dir = vm["agents-dir"].as<std::string>();
   if (vm.count("log-level")) config.log_level = vm["log-level"].as<std::string>();
+  if (vm.count("store-path")) {
+    config.store.type = store::StoreConfig::Type::sqlite;
+    config.store.sqlite_path = std::filesystem::absolute(vm["store-path"].as<std::string>());
+  }
   if (config.http.port > 65535) throw ConfigError("--port must be 0..65535");
   observability::configure_logging(config.log_level);
   if (config_file) spdlog::info("host: config from {}", config_file->string());
@@ -60,6 +64,9 @@ int serve(const po::variables_map& vm) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the host
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and the store answers 507,
+  // instead of the signal killing the host mid-transaction.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   HostApp host(std::move(config));
   host.start();
@@ -80,7 +87,6 @@ int run_cli(int argc, char** argv) {
       "plugins-dir", po::value<std::string>(), "folder of plugin .so files")(
       "agents-dir", po::value<std::string>(), "folder of agent definitions (<id>.json)")(
       "log-level", po::value<std::string>(), "trace, debug, info, warn, error or off")(
-      "key", po::value<std::string>(), "sign-plugin: the PEM private key (RSA or EC)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("args",
                                                             po::value<std::vector<std::string>>());

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/api.h"
-#include "store/memory_conversation_store.h"
+#include "store/store_factory.h"
 
 namespace agent_host::app {
 
@@ -23,7 +23,7 @@ HostApp::HostApp(HostConfig config)
                plugin_set->plugins.size(), plugin_set->refused.size(), agent_set->agents.size(),
                agent_set->refused.size());
 
-  conversations_ = std::make_unique<store::MemoryConversationStore>(config_.memory_store);
+  conversations_ = store::make_conversation_store(config_.store, secrets_);
   state_ = std::make_unique<SessionsAndCache>(config_, secrets_, *conversations_);
   pipeline_ = std::make_unique<agents::TurnPipeline>(state_->conversations(), &state_->sessions());
   http::register_api_routes(

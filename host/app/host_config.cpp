@@ -31,6 +31,57 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return path.is_absolute() ? path : (base / path).lexically_normal();
 }
 
+std::string read_string(const nlohmann::json& object, const char* key, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string() || it->get<std::string>().empty()) {
+    throw ConfigError(where + "." + key + " must be a non-empty string");
+  }
+  return it->get<std::string>();
+}
+
+// "store": {"type": "memory" | "sqlite" | "postgresql", ...}: each type takes only its own keys.
+void read_store(const nlohmann::json& json, const std::filesystem::path& base,
+                store::StoreConfig& config) {
+  using Type = store::StoreConfig::Type;
+  if (!json.is_object()) throw ConfigError("store must be an object");
+  if (!json.contains("type") || !json["type"].is_string()) {
+    throw ConfigError("store.type must be \"memory\", \"sqlite\" or \"postgresql\"");
+  }
+  const std::string type = json["type"].get<std::string>();
+  if (type == "memory") {
+    reject_unknown(json, {"type", "max_conversations", "max_messages_per_conversation"}, "store");
+    config.type = Type::memory;
+    read_number(json, "max_conversations", config.memory.max_conversations, 1, 100000000, "store");
+    read_number(json, "max_messages_per_conversation", config.memory.max_messages_per_conversation,
+                2, 10000000, "store");
+  } else if (type == "sqlite") {
+    reject_unknown(json, {"type", "path", "pool_size", "acquire_timeout_ms"}, "store");
+    config.type = Type::sqlite;
+    config.sqlite_path = resolve(base, read_string(json, "path", "store"));
+  } else if (type == "postgresql") {
+    reject_unknown(json,
+                   {"type", "connection", "password_secret", "pool_size", "acquire_timeout_ms"},
+                   "store");
+    config.type = Type::postgresql;
+    config.postgresql_connection = read_string(json, "connection", "store");
+    if (config.postgresql_connection.find("://") != std::string::npos ||
+        config.postgresql_connection.find("password") != std::string::npos) {
+      throw ConfigError(
+          "store.connection must be a libpq keyword/value string without a password "
+          "(\"host=... port=... dbname=... user=...\"); name the password's secret in "
+          "store.password_secret");
+    }
+    if (json.contains("password_secret")) {
+      config.password_secret = read_string(json, "password_secret", "store");
+    }
+  } else {
+    throw ConfigError("store.type must be \"memory\", \"sqlite\" or \"postgresql\", not \"" + type +
+                      "\"");
+  }
+  read_number(json, "pool_size", config.pool_size, 1, 1024, "store");
+  read_number(json, "acquire_timeout_ms", config.acquire_timeout_ms, 1, 600000, "store");
+}
+
 void read_http(const nlohmann::json& json, http::ServerOptions& http) {
   if (!json.is_object()) throw ConfigError("http must be an object");
   reject_unknown(json,
@@ -265,19 +316,7 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (json.contains("plugins_dir")) config.plugins_dir = resolve(base, json["plugins_dir"]);
     if (json.contains("agents_dir")) config.agents_dir = resolve(base, json["agents_dir"]);
     if (json.contains("log_level")) config.log_level = json["log_level"].get<std::string>();
-    if (json.contains("store")) {
-      const auto& store = json["store"];
-      if (!store.is_object()) throw ConfigError("store must be an object");
-      reject_unknown(store, {"type", "max_conversations", "max_messages_per_conversation"},
-                     "store");
-      if (store.contains("type") && store["type"] != "memory") {
-        throw ConfigError("store.type: only \"memory\" is available in this version");
-      }
-      read_number(store, "max_conversations", config.memory_store.max_conversations, 1, 100000000,
-                  "store");
-      read_number(store, "max_messages_per_conversation",
-                  config.memory_store.max_messages_per_conversation, 2, 10000000, "store");
-    }
+    if (json.contains("store")) read_store(json["store"], base, config.store);
     if (json.contains("secrets")) read_secrets(json["secrets"], config.secrets);
     if (json.contains("http_client"))
       read_http_client(json["http_client"], base, config.http_client);

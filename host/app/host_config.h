@@ -15,9 +15,9 @@
 #include "http_client/client_options.h"
 #include "plugins/secret_store.h"
 #include "store/memory_context_cache.h"
-#include "store/memory_conversation_store.h"
 #include "store/memory_session_store.h"
 #include "store/redis/redis_options.h"
+#include "store/store_config.h"
 
 namespace agent_host::app {
 
@@ -33,7 +33,7 @@ struct HostConfig {
   std::filesystem::path plugins_dir;
   std::filesystem::path agents_dir;
   std::string log_level = "info";
-  store::MemoryStoreLimits memory_store;
+  store::StoreConfig store;  // memory unless the config file names a durable store
   std::map<std::string, plugins::SecretSource> secrets;
   // The outbound HTTP client plugins use (proxies always come from the environment).
   http_client::ClientOptions http_client;

@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
+#include <Poco/URI.h>
 
 #include <istream>
 
@@ -77,6 +78,26 @@ bool RequestContext::has_unread_body() const {
   if (body_read_) return false;
   return request_.getChunkedTransferEncoding() ||
          (request_.hasContentLength() && request_.getContentLength64() > 0);
+}
+
+std::optional<std::string> RequestContext::query_param(const std::string& name) const {
+  Poco::URI::QueryParameters parameters;
+  try {
+    parameters = Poco::URI(request_.getURI()).getQueryParameters();
+  } catch (const Poco::SyntaxException&) {
+    throw ApiError(400, "malformed_request", "the query string is not valid");
+  }
+  for (const auto& [key, value] : parameters) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+void RequestContext::send_no_content() {
+  response_.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+  response_.setContentLength64(0);
+  if (has_unread_body()) response_.setKeepAlive(false);
+  response_.send().flush();
 }
 
 void RequestContext::send_json(int status, const nlohmann::json& body) {

@@ -31,7 +31,12 @@ class RequestContext {
   // True when the request carries a body that nobody read (the connection cannot be reused).
   bool has_unread_body() const;
 
+  // The value of a query parameter (decoded), or nothing when absent. Throws ApiError 400 for a
+  // malformed query.
+  std::optional<std::string> query_param(const std::string& name) const;
+
   void send_json(int status, const nlohmann::json& body);
+  void send_no_content();  // 204
 
   // The client's socket descriptor, for watching it (DisconnectWatcher); not for I/O.
   int client_fd() const;

@@ -88,10 +88,39 @@ std::vector<Message> CachedConversationStore::recent_messages(const std::string&
   return last(std::move(loaded), limit);
 }
 
-std::vector<Message> CachedConversationStore::messages(const std::string& conversation_id) const {
-  const auto context = cached(conversation_id);
-  if (context && covers(*context, SIZE_MAX)) return context->messages;
-  return durable_.messages(conversation_id);
+Page<Message> CachedConversationStore::message_page(const std::string& conversation_id,
+                                                    std::size_t limit,
+                                                    const std::string& cursor) const {
+  try {
+    return durable_.message_page(conversation_id, limit, cursor);
+  } catch (const std::exception& e) {
+    // A first page the cache holds whole can still be read while the store is down.
+    const auto context = cached(conversation_id);
+    if (!cursor.empty() || !context || !covers(*context, SIZE_MAX) ||
+        context->messages.size() > limit) {
+      throw;
+    }
+    spdlog::warn("conversation store: reading {} failed ({}); answered from the context cache",
+                 conversation_id, e.what());
+    return Page<Message>{context->messages, ""};
+  }
+}
+
+Page<Conversation> CachedConversationStore::list(const ConversationQuery& query) const {
+  return durable_.list(query);
+}
+
+bool CachedConversationStore::remove(const std::string& conversation_id) {
+  const bool removed = durable_.remove(conversation_id);  // throws: the cache keeps its entry
+  try {
+    cache_.erase(conversation_id);
+  } catch (const std::exception& e) {
+    // An entry left in a shared cache is harmless while the store is up (find() asks the store
+    // first); it expires with the cache's TTL.
+    spdlog::warn("context cache: erasing deleted conversation {} failed: {}", conversation_id,
+                 e.what());
+  }
+  return removed;
 }
 
 Conversation CachedConversationStore::append(const std::string& conversation_id,

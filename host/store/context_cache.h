@@ -30,6 +30,8 @@ class ContextCache {
   // changes. `added` may be empty: the entry then only catches up with the store's version,
   // dropping a window that belonged to an older one.
   virtual void update(const Conversation& conversation, const std::vector<Message>& added) = 0;
+  // Forgets a conversation (it was deleted), so no fallback read can bring it back.
+  virtual void erase(const std::string& conversation_id) = 0;
   // How many messages per conversation the cache keeps.
   virtual std::size_t window() const = 0;
 };

@@ -43,4 +43,12 @@ std::size_t MemoryContextCache::size() const {
   return entries_.size();
 }
 
+void MemoryContextCache::erase(const std::string& conversation_id) {
+  const std::lock_guard lock(mutex_);
+  const auto it = by_id_.find(conversation_id);
+  if (it == by_id_.end()) return;
+  entries_.erase(it->second);
+  by_id_.erase(it);
+}
+
 }  // namespace agent_host::store

@@ -1,19 +1,14 @@
 #include "store/memory_conversation_store.h"
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "ids/random_uuid.h"
+#include "store/epoch_ms.h"
+#include "store/page_cursor.h"
 
 namespace agent_host::store {
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 std::optional<Conversation> MemoryConversationStore::find(
     const std::string& conversation_id) const {
@@ -29,7 +24,7 @@ Conversation MemoryConversationStore::create(const std::string& user_id,
   conversation.id = ids::random_uuid();
   conversation.user_id = user_id;
   conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = now_ms();
+  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
   std::lock_guard lock(mutex_);
   if (entries_.size() >= limits_.max_conversations) {
     throw StoreFullError("the in-memory store holds its maximum of " +
@@ -49,8 +44,57 @@ std::vector<Message> MemoryConversationStore::recent_messages(const std::string&
   return {all.begin() + static_cast<std::ptrdiff_t>(first), all.end()};
 }
 
-std::vector<Message> MemoryConversationStore::messages(const std::string& conversation_id) const {
-  return recent_messages(conversation_id, SIZE_MAX);
+Page<Message> MemoryConversationStore::message_page(const std::string& conversation_id,
+                                                    std::size_t limit,
+                                                    const std::string& cursor) const {
+  // A message's sequence number is its position in the conversation, counted from 1.
+  const std::int64_t after = cursor.empty() ? 0 : parse_message_cursor(cursor);
+  std::lock_guard lock(mutex_);
+  Page<Message> page;
+  const auto it = entries_.find(conversation_id);
+  if (it == entries_.end()) return page;
+  const auto& all = it->second.messages;
+  const std::size_t first = std::min(static_cast<std::size_t>(after), all.size());
+  const std::size_t last = std::min(all.size(), first + limit);
+  page.items.assign(all.begin() + static_cast<std::ptrdiff_t>(first),
+                    all.begin() + static_cast<std::ptrdiff_t>(last));
+  if (last < all.size()) page.next_cursor = message_cursor(static_cast<std::int64_t>(last));
+  return page;
+}
+
+Page<Conversation> MemoryConversationStore::list(const ConversationQuery& query) const {
+  std::optional<ConversationPosition> after;
+  if (!query.cursor.empty()) after = parse_conversation_cursor(query.cursor);
+  // Newest first: (created_at, id) descending, the order the SQL stores use.
+  const auto newer = [](const Conversation& a, const Conversation& b) {
+    return std::tie(a.created_at_ms, a.id) > std::tie(b.created_at_ms, b.id);
+  };
+  std::vector<Conversation> matches;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, entry] : entries_) {
+      const Conversation& c = entry.conversation;
+      if (c.user_id != query.user_id) continue;
+      if (!query.agent_id.empty() && c.agent_id != query.agent_id) continue;
+      if (after && std::tie(c.created_at_ms, c.id) >= std::tie(after->created_at_ms, after->id)) {
+        continue;
+      }
+      matches.push_back(c);
+    }
+  }
+  std::sort(matches.begin(), matches.end(), newer);
+  Page<Conversation> page;
+  if (matches.size() > query.limit) {
+    matches.resize(query.limit);
+    page.next_cursor = conversation_cursor({matches.back().created_at_ms, matches.back().id});
+  }
+  page.items = std::move(matches);
+  return page;
+}
+
+bool MemoryConversationStore::remove(const std::string& conversation_id) {
+  std::lock_guard lock(mutex_);
+  return entries_.erase(conversation_id) > 0;
 }
 
 Conversation MemoryConversationStore::append(const std::string& conversation_id,
@@ -65,7 +109,7 @@ Conversation MemoryConversationStore::append(const std::string& conversation_id,
   }
   entry.messages.insert(entry.messages.end(), messages.begin(), messages.end());
   entry.conversation.message_count = static_cast<std::int64_t>(entry.messages.size());
-  entry.conversation.updated_at_ms = now_ms();
+  entry.conversation.updated_at_ms = epoch_ms();
   return entry.conversation;
 }
 

@@ -1,4 +1,5 @@
-// In-process conversation store: fast and bounded, but gone when the process exits.
+// In-process conversation store: fast and bounded, but gone when the process exits (tests and
+// throwaway runs only).
 #pragma once
 
 #include <mutex>
@@ -21,9 +22,12 @@ class MemoryConversationStore final : public ConversationStore {
   Conversation create(const std::string& user_id, const std::string& agent_id) override;
   std::vector<Message> recent_messages(const std::string& conversation_id,
                                        std::size_t limit) const override;
-  std::vector<Message> messages(const std::string& conversation_id) const override;
+  Page<Message> message_page(const std::string& conversation_id, std::size_t limit,
+                             const std::string& cursor) const override;
   Conversation append(const std::string& conversation_id,
                       const std::vector<Message>& messages) override;
+  Page<Conversation> list(const ConversationQuery& query) const override;
+  bool remove(const std::string& conversation_id) override;
 
  private:
   struct Entry {

@@ -108,4 +108,9 @@ void RedisContextCache::update(const Conversation& conversation,
   client_.eval(kUpdate, {key, key + ":messages"}, args);
 }
 
+void RedisContextCache::erase(const std::string& conversation_id) {
+  const std::string key = key_of(conversation_id);
+  client_.command({"DEL", key, key + ":messages"});
+}
+
 }  // namespace agent_host::store

@@ -21,6 +21,7 @@ class RedisContextCache final : public ContextCache {
 
   std::optional<CachedContext> get(const std::string& conversation_id) override;
   void update(const Conversation& conversation, const std::vector<Message>& added) override;
+  void erase(const std::string& conversation_id) override;
   std::size_t window() const override { return window_; }
 
  private:

@@ -35,7 +35,7 @@ cat >"$work/agents/buccaneer.json" <<'JSON'
 {"id": "buccaneer", "personality": "pirate", "domain": "open", "provider": "offline"}
 JSON
 start_host "$work/host.log" "$build/bin/agent-host" --config "$src/config/host.json" \
-  --plugins-dir "$work/plugins" --agents-dir "$work/agents"
+  --plugins-dir "$work/plugins" --agents-dir "$work/agents" --store-path "$work/agent-host.db"
 port=$HOST_PORT
 curl -fsS "http://127.0.0.1:$port/plugins" | grep -q '"id":"pirate"'
 reply=$(curl -fsS -X POST "http://127.0.0.1:$port/agents/buccaneer/chat" \

@@ -4,7 +4,8 @@
 start_host() {
   local log=$1
   shift
-  "$@" --port 0 >"$log" 2>&1 &
+  : >"$log"  # exists before the first look at it, even if the shell forks the host late
+  "$@" --port 0 >>"$log" 2>&1 &
   HOST_PID=$!
   HOST_PORT=
   for _ in $(seq 300); do

@@ -1,5 +1,7 @@
 #include "http/handlers/chat_response.h"
 
+#include "http/handlers/store_errors.h"
+
 namespace agent_host::http::handlers {
 
 nlohmann::json chat_result_json(const agents::ChatResult& result, const std::string& request_id) {
@@ -35,6 +37,8 @@ ApiError to_api_error(const agents::TurnError& error) {
       return ApiError(502, "upstream_unavailable", error.what());
     case Kind::store_full:
       return ApiError(507, "store_full", error.what());
+    case Kind::store_unavailable:
+      return ApiError(503, "store_unavailable", error.what(), kStoreRetryAfterSeconds);
     case Kind::plugin:
       return ApiError(500, "plugin_error", error.what());
     case Kind::invalid_request:

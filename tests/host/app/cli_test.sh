@@ -68,12 +68,14 @@ else
 fi
 
 # A port already in use: start one host, then a second on the same port.
-if ! start_host "$work/first.log" "$host" --config "$src/config/host.json" --agents-dir "$work"; then
+if ! start_host "$work/first.log" "$host" --config "$src/config/host.json" --agents-dir "$work" \
+    --store-path "$work/agent-host.db"; then
   failures=$((failures + 1))
 else
   pid=$HOST_PID port=$HOST_PORT
   expect "a port in use is a clear start-up error" 1 "in use" -- \
-    "$host" --config "$src/config/host.json" --port "$port" --agents-dir "$work"
+    "$host" --config "$src/config/host.json" --port "$port" --agents-dir "$work" \
+      --store-path "$work/agent-host.db"
   # SIGTERM stops the host cleanly.
   kill -TERM "$pid"
   if wait "$pid"; then echo "ok: SIGTERM stops the host with exit 0"; else

@@ -260,7 +260,7 @@ TEST_CASE("a client request id is echoed, otherwise one is generated", "[http][r
 }
 
 TEST_CASE("a store at capacity answers 507 and keeps what it has", "[http][errors]") {
-  TestHost host([](auto& config) { config.memory_store.max_conversations = 1; });
+  TestHost host([](auto& config) { config.store.memory.max_conversations = 1; });
   const auto first = post_json(host.port(), "/agents/fx/chat", chat("one"));
   REQUIRE(first.status == 200);
   check_error(post_json(host.port(), "/agents/fx/chat", chat("a second conversation")), 507,

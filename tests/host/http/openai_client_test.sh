@@ -14,5 +14,6 @@ if [ ! -d "$src/tests/node_modules/openai" ]; then
   echo "tests/node_modules/openai is missing: run 'npm ci --prefix tests' (the test command does)"
   exit 1
 fi
-start_host "$work/host.log" "$host" --config "$src/config/host.json" --bind 127.0.0.1
+start_host "$work/host.log" "$host" --config "$src/config/host.json" --bind 127.0.0.1 \
+  --store-path "$work/agent-host.db"
 node "$src/tests/host/http/openai_client_test.mjs" "http://127.0.0.1:$HOST_PORT/v1"

@@ -35,7 +35,7 @@ struct ReloadHost {
     config.reload.watch = watch;
     config.reload.debounce = std::chrono::milliseconds(20);
     config.reload.cache_dir = folders.dir.path() / "cache";
-    config.memory_store.max_conversations = 10000000;  // every load-test chat is a new one
+    config.store.memory.max_conversations = 10000000;  // every load-test chat is a new one
     app = std::make_unique<agent_host::app::HostApp>(std::move(config));
     app->start();
   }

@@ -35,10 +35,19 @@ class SwitchableStore final : public ConversationStore {
     ++reads;
     return store_.recent_messages(id, limit);
   }
-  std::vector<Message> messages(const std::string& id) const override {
+  Page<Message> message_page(const std::string& id, std::size_t limit,
+                             const std::string& cursor) const override {
     check();
     ++reads;
-    return store_.messages(id);
+    return store_.message_page(id, limit, cursor);
+  }
+  Page<Conversation> list(const ConversationQuery& query) const override {
+    check();
+    return store_.list(query);
+  }
+  bool remove(const std::string& id) override {
+    check();
+    return store_.remove(id);
   }
   Conversation append(const std::string& id, const std::vector<Message>& messages) override {
     check();

@@ -1,0 +1,108 @@
+#include "store/schema_migrations.h"
+
+#include <Poco/Data/Statement.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "store/conversation_store.h"
+#include "store/epoch_ms.h"
+
+namespace agent_host::store {
+namespace {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+// The advisory lock key is any number; it only has to be the same for every host sharing one
+// PostgreSQL database.
+constexpr const char* kTakeMigrationLock = "SELECT pg_advisory_lock(7301462915)";
+constexpr const char* kReleaseMigrationLock = "SELECT pg_advisory_unlock(7301462915)";
+
+int current_version(Poco::Data::Session& session) {
+  std::vector<Poco::Int64> versions;
+  session << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(versions), now;
+  return versions.empty() ? 0 : static_cast<int>(versions.front());
+}
+
+void apply_pending(Poco::Data::Session& session, SqlBackend backend, const std::string& describe) {
+  session << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+             "applied_at BIGINT NOT NULL)",
+      now;
+  const int version = current_version(session);
+  if (version > latest_schema_version()) {
+    throw StoreOpenError(describe + " has schema version " + std::to_string(version) +
+                         ", newer than the " + std::to_string(latest_schema_version()) +
+                         " this agent-host knows: run a newer agent-host or point this one at "
+                         "another database");
+  }
+  for (const auto& migration : schema_migrations()) {
+    if (migration.version <= version) continue;
+    session << (backend == SqlBackend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
+    try {
+      for (const auto& sql : migration.statements) session << sql, now;
+      session << "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
+          bind(migration.version), bind(epoch_ms()), now;
+      session << "COMMIT", now;
+    } catch (...) {
+      session << "ROLLBACK", now;
+      throw;
+    }
+    spdlog::info("store: {} migrated to schema version {}", describe, migration.version);
+  }
+}
+
+}  // namespace
+
+const std::vector<Migration>& schema_migrations() {
+  // Timestamps are milliseconds since the epoch (BIGINT) so both databases read them alike.
+  // Messages are ordered by `seq`, their position in the conversation from 1: the unique
+  // (conversation_id, seq) pair is what keeps two hosts from interleaving a conversation.
+  static const std::vector<Migration> migrations = {
+      {1,
+       {
+           "CREATE TABLE users (user_id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, "
+           "last_active BIGINT NOT NULL)",
+           "CREATE TABLE conversations (conversation_id TEXT PRIMARY KEY, "
+           "user_id TEXT NOT NULL REFERENCES users (user_id), agent_id TEXT NOT NULL, "
+           "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, "
+           "message_count BIGINT NOT NULL DEFAULT 0)",
+           "CREATE INDEX idx_conversations_user_agent ON conversations "
+           "(user_id, agent_id, created_at, conversation_id)",
+           "CREATE INDEX idx_conversations_user_created ON conversations "
+           "(user_id, created_at, conversation_id)",
+           "CREATE TABLE messages (message_id TEXT PRIMARY KEY, "
+           "conversation_id TEXT NOT NULL REFERENCES conversations (conversation_id) "
+           "ON DELETE CASCADE, seq BIGINT NOT NULL, "
+           "role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system')), "
+           "content TEXT NOT NULL, tokens_used BIGINT NOT NULL DEFAULT 0, "
+           "created_at BIGINT NOT NULL, interrupted INTEGER NOT NULL DEFAULT 0, "
+           "provider TEXT, model TEXT, tool_calls TEXT, tool_call_id TEXT, "
+           "UNIQUE (conversation_id, seq))",
+           "CREATE INDEX idx_messages_conversation_created ON messages "
+           "(conversation_id, created_at)",
+       }},
+  };
+  return migrations;
+}
+
+int latest_schema_version() { return schema_migrations().back().version; }
+
+void migrate_schema(Poco::Data::Session& session, SqlBackend backend, const std::string& describe) {
+  if (backend == SqlBackend::sqlite) {
+    apply_pending(session, backend, describe);
+    return;
+  }
+  // Hosts starting together against one PostgreSQL database migrate one after the other.
+  session << kTakeMigrationLock, now;
+  try {
+    apply_pending(session, backend, describe);
+  } catch (...) {
+    session << kReleaseMigrationLock, now;
+    throw;
+  }
+  session << kReleaseMigrationLock, now;
+}
+
+}  // namespace agent_host::store

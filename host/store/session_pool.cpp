@@ -1,0 +1,82 @@
+#include "store/session_pool.h"
+
+#include <Poco/Exception.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "store/conversation_store.h"
+
+namespace agent_host::store {
+
+SessionPool::SessionPool(std::string connector, std::string connection, std::string describe,
+                         std::size_t max_sessions, std::chrono::milliseconds wait,
+                         std::function<void(Poco::Data::Session&)> prepare)
+    : connector_(std::move(connector)),
+      connection_(std::move(connection)),
+      describe_(std::move(describe)),
+      max_sessions_(max_sessions),
+      wait_(wait),
+      prepare_(std::move(prepare)) {}
+
+SessionPool::~SessionPool() = default;
+
+SessionPool::Lease::~Lease() {
+  if (session_) pool_->give_back(std::move(session_), discarded_);
+}
+
+SessionPool::Lease SessionPool::acquire() {
+  {
+    std::unique_lock lock(mutex_);
+    if (!freed_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < max_sessions_; })) {
+      throw StoreUnavailableError("no connection to " + describe_ + " became free within " +
+                                  std::to_string(wait_.count()) + " ms");
+    }
+    if (!idle_.empty()) {
+      auto session = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(session));
+    }
+    ++open_;  // reserve the slot; connecting happens outside the lock
+  }
+  try {
+    // Poco retries opening until its login timeout (60 s by default): bound it by our wait.
+    const auto seconds = std::max<std::size_t>(
+        1,
+        static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(wait_).count()));
+    auto session = std::make_unique<Poco::Data::Session>(connector_, connection_, seconds);
+    if (prepare_) prepare_(*session);
+    return Lease(*this, std::move(session));
+  } catch (const Poco::Exception& e) {
+    give_back(nullptr, true);
+    throw StoreUnavailableError("cannot open " + describe_ + ": " + e.displayText());
+  } catch (...) {
+    give_back(nullptr, true);
+    throw;
+  }
+}
+
+void SessionPool::drop_idle() {
+  std::vector<std::unique_ptr<Poco::Data::Session>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(idle_);
+    open_ -= dropped.size();
+  }
+  freed_.notify_all();
+  // The sessions close here, outside the lock.
+}
+
+void SessionPool::give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded) {
+  {
+    std::lock_guard lock(mutex_);
+    if (discarded || !session) {
+      --open_;
+    } else {
+      idle_.push_back(std::move(session));
+    }
+  }
+  freed_.notify_one();
+}
+
+}  // namespace agent_host::store

@@ -1,0 +1,71 @@
+// A bounded pool of Poco::Data sessions that waits for a free one (Poco's own SessionPool throws
+// when it is exhausted) and drops sessions whose connection broke, so the store reconnects by
+// itself once the database is back.
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace agent_host::store {
+
+class SessionPool {
+ public:
+  // `prepare` runs on every new session (pragmas, settings). `describe` names the database in
+  // errors without its password.
+  SessionPool(std::string connector, std::string connection, std::string describe,
+              std::size_t max_sessions, std::chrono::milliseconds wait,
+              std::function<void(Poco::Data::Session&)> prepare);
+  ~SessionPool();
+  SessionPool(const SessionPool&) = delete;
+  SessionPool& operator=(const SessionPool&) = delete;
+
+  // A session borrowed from the pool; it goes back when the lease ends unless discard() was
+  // called (a connection that failed is not handed out again).
+  class Lease {
+   public:
+    Lease(SessionPool& pool, std::unique_ptr<Poco::Data::Session> session)
+        : pool_(&pool), session_(std::move(session)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    Poco::Data::Session& operator*() const { return *session_; }
+    Poco::Data::Session* operator->() const { return session_.get(); }
+    void discard() { discarded_ = true; }
+
+   private:
+    SessionPool* pool_;
+    std::unique_ptr<Poco::Data::Session> session_;
+    bool discarded_ = false;
+  };
+
+  // Throws StoreUnavailableError when no session frees up in time or the database cannot be
+  // reached.
+  Lease acquire();
+  const std::string& description() const { return describe_; }
+  // Closes every idle session: after one connection was found broken (the server restarted), the
+  // others most likely are too, and each would cost a client a 503 before being dropped.
+  void drop_idle();
+
+ private:
+  void give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded);
+
+  const std::string connector_;
+  const std::string connection_;
+  const std::string describe_;
+  const std::size_t max_sessions_;
+  const std::chrono::milliseconds wait_;
+  const std::function<void(Poco::Data::Session&)> prepare_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Poco::Data::Session>> idle_;
+  std::size_t open_ = 0;  // idle + leased
+};
+
+}  // namespace agent_host::store
