@@ -87,6 +87,8 @@ int run_cli(int argc, char** argv) {
       "plugins-dir", po::value<std::string>(), "folder of plugin .so files")(
       "agents-dir", po::value<std::string>(), "folder of agent definitions (<id>.json)")(
       "log-level", po::value<std::string>(), "trace, debug, info, warn, error or off")(
+      "store-path", po::value<std::string>(), "keep conversations in this SQLite file")(
+      "key", po::value<std::string>(), "sign-plugin: the PEM private key (RSA or EC)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("args",
                                                             po::value<std::vector<std::string>>());
