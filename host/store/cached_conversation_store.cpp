@@ -91,19 +91,15 @@ std::vector<Message> CachedConversationStore::recent_messages(const std::string&
 Page<Message> CachedConversationStore::message_page(const std::string& conversation_id,
                                                     std::size_t limit,
                                                     const std::string& cursor) const {
-  try {
-    return durable_.message_page(conversation_id, limit, cursor);
-  } catch (const std::exception& e) {
-    // A first page the cache holds whole can still be read while the store is down.
+  // A first page the cache holds whole is served from it (also while the store is down); any
+  // other page needs the store, whose cursors the cache does not know.
+  if (cursor.empty()) {
     const auto context = cached(conversation_id);
-    if (!cursor.empty() || !context || !covers(*context, SIZE_MAX) ||
-        context->messages.size() > limit) {
-      throw;
+    if (context && covers(*context, SIZE_MAX) && context->messages.size() <= limit) {
+      return Page<Message>{context->messages, ""};
     }
-    spdlog::warn("conversation store: reading {} failed ({}); answered from the context cache",
-                 conversation_id, e.what());
-    return Page<Message>{context->messages, ""};
   }
+  return durable_.message_page(conversation_id, limit, cursor);
 }
 
 Page<Conversation> CachedConversationStore::list(const ConversationQuery& query) const {

@@ -7,7 +7,7 @@
 //   store's version (a window of an older version is dropped). Every turn and every read starts
 //   with find(), so a cache that missed an update (another host without a shared cache, a Redis
 //   blip) is corrected before it is used.
-// - recent_messages() is served from the cache when its window covers what is
+// - recent_messages() and a first page of messages are served from the cache when its window covers what is
 //   asked; otherwise from the durable store, and the window is refilled.
 // - When the durable store fails, find() and reads fall back to the cache (as of the last
 //   version this host saw): conversations stay readable, chat itself fails on the append.
@@ -29,8 +29,8 @@ class CachedConversationStore final : public ConversationStore {
   Conversation create(const std::string& user_id, const std::string& agent_id) override;
   std::vector<Message> recent_messages(const std::string& conversation_id,
                                        std::size_t limit) const override;
-  // Pages, listings and deletion go to the durable store (the cache holds only a window of the
-  // newest messages); a deleted conversation is also erased from the cache.
+  // Later pages, listings and deletion go to the durable store (the cache holds only a window
+  // of the newest messages); a deleted conversation is also erased from the cache.
   Page<Message> message_page(const std::string& conversation_id, std::size_t limit,
                              const std::string& cursor) const override;
   Conversation append(const std::string& conversation_id,

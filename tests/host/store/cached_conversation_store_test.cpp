@@ -121,6 +121,18 @@ void check_cached_store(ContextCache& cache) {
     CHECK_THROWS_AS(store.find("00000000-0000-0000-0000-000000000000"), std::runtime_error);
     CHECK_THROWS_AS(store.create("u", "a"), std::runtime_error);
   }
+  SECTION("a deleted conversation is erased from the cache: no fallback read brings it back") {
+    REQUIRE(store.remove(conversation.id));
+    CHECK_FALSE(cache.get(conversation.id).has_value());
+    durable.down = true;
+    CHECK_THROWS_AS(store.find(conversation.id), std::runtime_error);
+    CHECK_THROWS_AS(store.message_page(conversation.id, 100, ""), std::runtime_error);
+  }
+  SECTION("a later page is never served from the cache while the store is down") {
+    durable.down = true;
+    CHECK_THROWS_AS(store.message_page(conversation.id, 100, "some-cursor"), std::runtime_error);
+    CHECK(store.message_page(conversation.id, 100, "").items.size() == 4);
+  }
   SECTION("an entry that missed an append (another host) is corrected by the next find") {
     // The durable store grows behind the cache's back.
     durable.append(conversation.id, turn(3));
