@@ -502,7 +502,7 @@ TEST_CASE("[[status:429]][[times:1]]: 429 with Retry-After 1, then the same mess
   CHECK(post(fake, "/v1/chat/completions", body, kOpenAiAuth).status == 429);
 }
 
-TEST_CASE("Status faults carry each API's error body; Retry-After on 429/503 unless overridden") {
+TEST_CASE("Status faults carry each API's error body, Retry-After on 429/503 unless overridden") {
   FakeUpstream fake;
   const auto s500 = post(fake, "/v1/chat/completions", openai_chat("[[status:500]]"), kOpenAiAuth);
   CHECK(s500.status == 500);
@@ -632,7 +632,7 @@ TEST_CASE("[[split]]: the stream comes in 1..7-byte pieces that cut events and U
   CHECK(parsed.events.back().data == "[DONE]");
 }
 
-TEST_CASE("[[delay]] holds the head; [[answer_ms]] spreads the deltas over the given time") {
+TEST_CASE("[[delay]] holds the head, [[answer_ms]] spreads the deltas over the given time") {
   FakeUpstream fake;
   const auto delayed =
       post(fake, "/v1/chat/completions", openai_chat("[[delay:300]] hi"), kOpenAiAuth);
@@ -701,7 +701,7 @@ TEST_CASE("Anthropic stream: the Messages event sequence, and text deltas reasse
   CHECK(delta["usage"]["output_tokens"] == 3);
 }
 
-TEST_CASE("Anthropic tool_use: input_json_delta pieces reassemble; stop_reason tool_use") {
+TEST_CASE("Anthropic tool_use: input_json_delta pieces reassemble, stop_reason tool_use") {
   FakeUpstream fake;
   const json tools = json::parse(R"([{"name": "lookup", "input_schema": {"type": "object"}}])");
   const std::string text = R"([[tool:lookup:{"query": "naïve café", "limit": 5}]] find it)";

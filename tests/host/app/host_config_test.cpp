@@ -49,7 +49,7 @@ TEST_CASE("the http_client section sets the outbound client's TLS, timeouts and 
 }
 
 TEST_CASE(
-    "sessions, the context cache and redis are configured strictly; without redis they "
+    "sessions, the context cache and redis are configured strictly, without redis they "
     "live in process",
     "[app][config]") {
   agent_test::TempDir dir;

@@ -74,7 +74,7 @@ TEST_CASE("Accept: text/event-stream alone selects a streamed answer", "[http][s
   CHECK(events_named(result, "done")[0].json["response"] == "echo[2]: hello (checked)");
 }
 
-TEST_CASE("\"stream\" must be a boolean", "[http][stream]") {
+TEST_CASE("a stream field that is not a boolean is refused", "[http][stream]") {
   TestHost host;
   json body = chat("hello", false);
   body["stream"] = "yes";
@@ -124,7 +124,7 @@ TEST_CASE("a tool call the model asks for streams as a tool_call event", "[http]
 }
 
 TEST_CASE(
-    "a client that hangs up mid-stream cancels the provider; the partial answer is stored "
+    "a client that hangs up mid-stream cancels the provider, the partial answer is stored "
     "as interrupted",
     "[http][stream]") {
   TestHost host;

@@ -69,7 +69,7 @@ TEST_CASE("GET /conversations lists a user's conversations newest first, by agen
   CHECK(forged.json["error"]["code"] == "invalid_cursor");
 }
 
-TEST_CASE("GET /conversations/{id} pages the messages; DELETE removes the conversation",
+TEST_CASE("GET /conversations/{id} pages the messages, DELETE removes the conversation",
           "[http][conversations]") {
   TestHost host = sqlite_host();
   const std::string id = start_conversation(host.port(), "agent_alpha", "ann");

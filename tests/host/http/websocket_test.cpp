@@ -115,7 +115,7 @@ TEST_CASE("a WebSocket ping is answered with a pong and close with close", "[htt
   CHECK((flags & WebSocket::FRAME_OP_BITMASK) == WebSocket::FRAME_OP_CLOSE);
 }
 
-TEST_CASE("the WebSocket route without an upgrade answers 426 in JSON; an unknown agent 404",
+TEST_CASE("the WebSocket route without an upgrade answers 426 in JSON, an unknown agent 404",
           "[http][websocket]") {
   TestHost host;
   const auto plain = http_request(host.port(), "GET", "/agents/fx/ws");

@@ -179,7 +179,7 @@ TEST_CASE("a plugin replaced 100 times under concurrent chats and streams fails 
   CHECK(plugins.size() == 3);
 }
 
-TEST_CASE("removing a plugin lets the stream in flight finish; new requests get 503 naming it",
+TEST_CASE("removing a plugin lets the stream in flight finish, new requests get 503 naming it",
           "[reload][http]") {
   ReloadHost host;
   std::atomic<bool> streaming{false};

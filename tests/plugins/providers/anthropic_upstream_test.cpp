@@ -31,7 +31,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("anthropic e2e: a streamed answer's deltas add up to the answer; usage from the fake",
+TEST_CASE("anthropic e2e: a streamed answer's deltas add up to the answer, usage from the fake",
           "[providers][anthropic][e2e]") {
   Setup setup;
   const auto result = stream_chat(setup.host, kAgent, "bonjour tout le monde");

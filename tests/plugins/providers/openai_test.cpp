@@ -322,7 +322,7 @@ TEST_CASE("an id repeated on every fragment of one call does not split it",
   CHECK(calls[0].arguments == "{\"q\":\"x\"}");
 }
 
-TEST_CASE("calls without ids or arguments get stand-ins; arguments sent as objects are kept",
+TEST_CASE("calls without ids or arguments get stand-ins, arguments sent as objects are kept",
           "[plugins][providers][openai][tools]") {
   const auto calls =
       assemble({tool_fragment(0, nullptr, "now", ""),

@@ -68,7 +68,7 @@ TEST_CASE("openai e2e: a plain answer, not streamed to the client, with the fake
   CHECK(stored.json["messages"][1]["tokens_used"] == 3);
 }
 
-TEST_CASE("openai e2e: a streamed answer's deltas add up to the answer; usage from the fake",
+TEST_CASE("openai e2e: a streamed answer's deltas add up to the answer, usage from the fake",
           "[providers][openai][e2e]") {
   Setup setup;
   const auto result = stream_chat(setup.host, kAgent, "one two three four");
@@ -496,7 +496,7 @@ TEST_CASE("openai e2e: HTTPS works with the fake's certificate as ca_file, and f
 }
 
 TEST_CASE(
-    "openai e2e: a client hanging up mid-stream aborts the upstream request; the partial "
+    "openai e2e: a client hanging up mid-stream aborts the upstream request, the partial "
     "answer is stored as interrupted",
     "[providers][openai][e2e][disconnect]") {
   Setup setup;

@@ -95,7 +95,7 @@ TEST_CASE("tool loop: a streamed turn sends tool_call and tool_result events, th
 }
 
 TEST_CASE(
-    "tool loop: parallel calls all run; an unknown or failing tool is a result, not an error") {
+    "tool loop: parallel calls all run, an unknown or failing tool is a result, not an error") {
   FakeUpstream fake;
   TestHost host(with_secrets(fake.api_key()), {mcp_agent("tl", fake, {everything_tool()})});
   const auto turn =

@@ -29,7 +29,7 @@ bool wait_for_status(const RedisClient& client, bool ok) {
 
 }  // namespace
 
-TEST_CASE("redis URLs give host, port and database; credentials and TLS are refused clearly",
+TEST_CASE("redis URLs give host, port and database, credentials and TLS are refused clearly",
           "[store][redis]") {
   RedisOptions options;
   parse_redis_url("redis://cache.internal:6380/3", options);
@@ -75,7 +75,7 @@ TEST_CASE("the redis client runs commands and Lua scripts, on the configured dat
   CHECK(other.command({"GET", "k"}).type == RedisReply::Type::nil);
 }
 
-TEST_CASE("an unreachable redis leaves the client degraded with a clear error; calls fail fast",
+TEST_CASE("an unreachable redis leaves the client degraded with a clear error, calls fail fast",
           "[store][redis]") {
   agent_test::RedisServer server;
   RedisOptions options = options_for(server);

@@ -53,7 +53,7 @@ TEST_CASE("Retry-After is read as delta-seconds or as a date relative to now",
   CHECK_FALSE(parse_retry_after("", kExample).has_value());
 }
 
-TEST_CASE("retry-after-ms wins over Retry-After; header names are case-insensitive",
+TEST_CASE("retry-after-ms wins over Retry-After, header names are case-insensitive",
           "[plugins][providers][retry]") {
   agent_sdk::HttpHead head;
   head.status = 429;

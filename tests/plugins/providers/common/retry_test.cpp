@@ -65,7 +65,7 @@ TEST_CASE("the backoff ceiling doubles from initial_backoff up to max_backoff",
   CHECK(backoff_ceiling(policy(3, 0, 0), 3) == milliseconds(0));
 }
 
-TEST_CASE("full jitter draws the wait uniformly below the ceiling; Retry-After is capped",
+TEST_CASE("full jitter draws the wait uniformly below the ceiling, Retry-After is capped",
           "[plugins][providers][retry]") {
   const RetryPolicy p = policy(5, 500, 8000);
   CHECK(retry_wait(p, 1, std::nullopt, 0.0) == milliseconds(0));
