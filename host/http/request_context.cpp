@@ -121,4 +121,8 @@ int RequestContext::client_fd() const {
   return impl.socket().impl()->sockfd();
 }
 
+std::string RequestContext::client_address() const {
+  return request_.clientAddress().host().toString();
+}
+
 }  // namespace agent_host::http

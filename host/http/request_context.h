@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "security/principal.h"
+
 namespace agent_host::http {
 
 class RequestContext {
@@ -23,6 +25,17 @@ class RequestContext {
   const std::string& request_id() const noexcept { return request_id_; }
 
   void set_path_params(std::map<std::string, std::string> params) { params_ = std::move(params); }
+  // The matched route's pattern ("/agents/{id}/chat"), set by the router before filters run;
+  // empty before matching. Metrics and rate limits key on it, not on the raw path.
+  void set_route_pattern(std::string pattern) { route_pattern_ = std::move(pattern); }
+  const std::string& route_pattern() const noexcept { return route_pattern_; }
+
+  // Set by authentication; none when auth is off or the route is public.
+  void set_principal(security::Principal principal) { principal_ = std::move(principal); }
+  const std::optional<security::Principal>& principal() const noexcept { return principal_; }
+
+  // The peer's IP address (no port), for per-client limits when there is no principal.
+  std::string client_address() const;
   const std::string& path_param(const std::string& name) const;
 
   // Reads the body as a JSON value. Throws ApiError: 415 when not application/json, 413 when
@@ -51,6 +64,8 @@ class RequestContext {
   std::string request_id_;
   std::size_t max_body_bytes_;
   std::map<std::string, std::string> params_;
+  std::string route_pattern_;
+  std::optional<security::Principal> principal_;
   bool body_read_ = false;
   bool taken_over_ = false;
 };

@@ -35,6 +35,8 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+void Router::add_filter(RequestFilter filter) { filters_.push_back(std::move(filter)); }
+
 void Router::dispatch(RequestContext& context) const {
   std::string path;
   try {
@@ -69,6 +71,8 @@ void Router::dispatch(RequestContext& context) const {
       continue;
     }
     context.set_path_params(std::move(params));
+    context.set_route_pattern(route.pattern);
+    for (const RequestFilter& filter : filters_) filter(context);
     route.handler(context);
     return;
   }

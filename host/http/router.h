@@ -12,6 +12,10 @@
 namespace agent_host::http {
 
 using Handler = std::function<void(RequestContext&)>;
+// Runs after a route matched (path parameters and route pattern set) and before its handler,
+// in the order added: authentication, then rate limits, for instance. Rejects by throwing
+// ApiError.
+using RequestFilter = std::function<void(RequestContext&)>;
 
 struct RouteInfo {
   std::string method;
@@ -21,6 +25,7 @@ struct RouteInfo {
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
+  void add_filter(RequestFilter filter);
 
   // Finds the route, sets the path parameters and runs the handler. Throws ApiError 404/405.
   void dispatch(RequestContext& context) const;
@@ -36,6 +41,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  std::vector<RequestFilter> filters_;
 };
 
 }  // namespace agent_host::http
