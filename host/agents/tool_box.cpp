@@ -6,13 +6,16 @@
 #include <future>
 #include <mutex>
 
+#include "agents/json_fields.h"
+#include "agents/tool_result_text.h"
+
 namespace agent_host::agents {
 namespace {
 
 ToolOutcome error_outcome(const nlohmann::json& call, std::string text) {
   ToolOutcome outcome;
-  outcome.call_id = call.value("id", "");
-  outcome.name = call.value("name", "");
+  outcome.call_id = string_field(call, "id");
+  outcome.name = string_field(call, "name");
   outcome.text = std::move(text);
   outcome.is_error = true;
   outcome.content = nlohmann::json::array({{{"type", "text"}, {"text", outcome.text}}});
@@ -20,37 +23,6 @@ ToolOutcome error_outcome(const nlohmann::json& call, std::string text) {
 }
 
 }  // namespace
-
-std::string tool_result_text(const nlohmann::json& content, const nlohmann::json& structured) {
-  std::string text;
-  const auto add = [&text](const std::string& piece) {
-    if (!text.empty()) text += "\n";
-    text += piece;
-  };
-  if (content.is_array()) {
-    for (const auto& block : content) {
-      if (!block.is_object()) continue;
-      const std::string type = block.value("type", "");
-      if (type == "text" && block.contains("text") && block["text"].is_string()) {
-        add(block["text"].get<std::string>());
-      } else if (type == "image" || type == "audio") {
-        add("[" + type + ": " + block.value("mimeType", "unknown type") + "]");
-      } else if (type == "resource" && block.contains("resource") &&
-                 block["resource"].is_object()) {
-        const auto& resource = block["resource"];
-        if (resource.contains("text") && resource["text"].is_string()) {
-          add(resource["text"].get<std::string>());
-        } else {
-          add("[resource: " + resource.value("uri", "") + "]");
-        }
-      } else if (type == "resource_link") {
-        add("[resource link: " + block.value("uri", "") + "]");
-      }
-    }
-  }
-  if (text.empty() && !structured.is_null()) text = structured.dump();
-  return text;
-}
 
 ToolBox ToolBox::collect(const Agent& agent, const std::string& request_id) {
   ToolBox box;
@@ -94,7 +66,7 @@ nlohmann::json ToolBox::definitions() const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& entry : entries_) {
     out.push_back({{"name", entry.tool["name"]},
-                   {"description", entry.tool.value("description", "")},
+                   {"description", string_field(entry.tool, "description")},
                    {"input_schema", entry.tool.value("input_schema", nlohmann::json::object())}});
   }
   return out;
@@ -105,7 +77,7 @@ nlohmann::json ToolBox::listing() const {
   for (const auto& entry : entries_) {
     nlohmann::json item = {
         {"name", entry.tool["name"]},
-        {"description", entry.tool.value("description", "")},
+        {"description", string_field(entry.tool, "description")},
         {"input_schema", entry.tool.value("input_schema", nlohmann::json::object())},
         {"source", {{"plugin", entry.source->info().id}, {"index", entry.source_index}}}};
     if (entry.tool.contains("title")) item["title"] = entry.tool["title"];
@@ -117,7 +89,7 @@ nlohmann::json ToolBox::listing() const {
 
 ToolOutcome ToolBox::run_one(const nlohmann::json& call, std::uint64_t call_id,
                              const std::string& request_id) const {
-  const std::string name = call.value("name", "");
+  const std::string name = string_field(call, "name");
   const auto found = by_name_.find(name);
   if (found == by_name_.end()) {
     return error_outcome(call, "error: no tool named \"" + name + "\" is available");
@@ -149,11 +121,13 @@ ToolOutcome ToolBox::run_one(const nlohmann::json& call, std::uint64_t call_id,
     return error_outcome(call, "error: the tool \"" + name + "\" returned invalid JSON");
   }
   ToolOutcome outcome;
-  outcome.call_id = call.value("id", "");
+  outcome.call_id = string_field(call, "id");
   outcome.name = name;
   outcome.content = parsed.value("content", nlohmann::json::array());
   outcome.structured_content = parsed.value("structured_content", nlohmann::json());
-  outcome.is_error = parsed.value("is_error", false);
+  // value() would throw on a wrong type; a plugin's mistake must not fail the whole turn.
+  const auto is_error = parsed.find("is_error");
+  outcome.is_error = is_error != parsed.end() && is_error->is_boolean() && is_error->get<bool>();
   outcome.text = tool_result_text(outcome.content, outcome.structured_content);
   return outcome;
 }
@@ -166,7 +140,7 @@ std::vector<ToolOutcome> ToolBox::run(const nlohmann::json& calls, const std::st
   // Cancelling the turn cancels every call of this step.
   const TurnCancellation::Hook hook(cancellation, [this, &calls, &call_ids] {
     for (std::size_t i = 0; i < calls.size(); ++i) {
-      const auto found = by_name_.find(calls[i].value("name", ""));
+      const auto found = by_name_.find(string_field(calls[i], "name"));
       if (found != by_name_.end()) entries_[found->second].source->cancel(call_ids[i]);
     }
   });

@@ -61,8 +61,4 @@ class ToolBox {
   nlohmann::json failures_ = nlohmann::json::array();
 };
 
-// The text a model reads for a tool result: its text blocks joined, other blocks described,
-// structured content as JSON when there is no text.
-std::string tool_result_text(const nlohmann::json& content, const nlohmann::json& structured);
-
 }  // namespace agent_host::agents

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "agents/prompt_builder.h"
+#include "agents/provider_reply.h"
 #include "agents/tool_box.h"
 #include "ids/random_uuid.h"
 
@@ -20,11 +21,6 @@ std::int64_t now_ms() {
 }
 
 std::string new_id() { return ids::random_uuid(); }
-
-std::int64_t token_field(const nlohmann::json& usage, const char* key) {
-  const auto it = usage.find(key);
-  return it != usage.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
 
 // Runs a rule method of the domain and returns its parsed answer.
 nlohmann::json run_rule(const Agent& agent, const char* method, const nlohmann::json& input,
@@ -381,22 +377,17 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     if (observer != nullptr || cancellation != nullptr) {
       call.on_delta = [&](std::string_view json) {
         if (cancellation != nullptr && cancellation->cancelled()) return false;
-        const nlohmann::json delta = nlohmann::json::parse(json, nullptr, false);
-        if (!delta.is_object()) return true;  // a delta we cannot read is skipped, not fatal
-        const std::string type = delta.value("type", "");
-        if (type == "text" && delta.contains("text") && delta["text"].is_string()) {
-          const std::string& text = delta["text"].get_ref<const std::string&>();
-          turn.streamed += text;
+        const auto delta = parse_provider_delta(json);
+        if (!delta) return true;  // a delta we cannot read is skipped, not fatal
+        if (delta->kind == ProviderDelta::Kind::text) {
+          turn.streamed += delta->text;
           output_sent = true;
-          if (observer != nullptr && !observer->on_text(text)) client_gone = true;
-        } else if (type == "tool_call") {
+          if (observer != nullptr && !observer->on_text(delta->text)) client_gone = true;
+        } else if (delta->kind == ProviderDelta::Kind::tool_call) {
           output_sent = true;
-          nlohmann::json tool_call = {{"id", delta.value("id", "")},
-                                      {"name", delta.value("name", "")},
-                                      {"arguments", delta.value("arguments", "")}};
           // On /v1 the client only hears of the calls it must run itself.
-          const bool for_client = !turn.transcript || !host_runs(turn, tool_call);
-          if (for_client && observer != nullptr && !observer->on_tool_call(tool_call)) {
+          const bool for_client = !turn.transcript || !host_runs(turn, delta->tool_call);
+          if (for_client && observer != nullptr && !observer->on_tool_call(delta->tool_call)) {
             client_gone = true;
           }
         }
@@ -432,37 +423,22 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
       continue;
     }
 
-    nlohmann::json result = nlohmann::json::parse(outcome.result, nullptr, false);
-    if (result.is_discarded() || !result.is_object()) {
-      throw TurnError(TurnError::Kind::upstream, name + " returned invalid JSON");
+    ProviderReply reply;
+    try {
+      reply = parse_provider_reply(outcome.result);
+    } catch (const InvalidProviderReply& e) {
+      throw TurnError(TurnError::Kind::upstream, name + " " + e.what());
     }
-    const auto message = result.find("message");
-    if (message == result.end() || !message->is_object()) {
-      throw TurnError(TurnError::Kind::upstream, name + " returned no message");
-    }
-    const auto content = message->find("content");
-    const auto tool_calls = message->find("tool_calls");
-    const bool has_tool_calls =
-        tool_calls != message->end() && tool_calls->is_array() && !tool_calls->empty();
-    if (content != message->end() && content->is_string()) {
-      turn.response = content->get<std::string>();
-    } else if (!has_tool_calls) {
-      throw TurnError(TurnError::Kind::upstream, name + " returned no message content");
-    }
-    if (has_tool_calls) turn.tool_calls = *tool_calls;
+    const bool has_tool_calls = !reply.tool_calls.empty();
+    if (reply.content) turn.response = std::move(*reply.content);
+    if (has_tool_calls) turn.tool_calls = std::move(reply.tool_calls);
     // A turn with tool steps calls the provider several times: its usage is the sum.
-    if (const auto usage = result.find("usage"); usage != result.end() && usage->is_object()) {
-      const std::int64_t prompt = token_field(*usage, "prompt_tokens");
-      const std::int64_t completion = token_field(*usage, "completion_tokens");
-      std::int64_t total = token_field(*usage, "total_tokens");
-      if (total == 0) total = prompt + completion;
-      turn.usage.prompt_tokens += prompt;
-      turn.usage.completion_tokens += completion;
-      turn.usage.total_tokens += total;
-    }
+    turn.usage.prompt_tokens += reply.prompt_tokens;
+    turn.usage.completion_tokens += reply.completion_tokens;
+    turn.usage.total_tokens += reply.total_tokens;
     turn.provider = provider.info().id;
-    turn.model = result.value("model", provider.info().id);
-    turn.finish_reason = result.value("finish_reason", has_tool_calls ? "tool_calls" : "stop");
+    turn.model = reply.model.value_or(provider.info().id);
+    turn.finish_reason = reply.finish_reason.value_or(has_tool_calls ? "tool_calls" : "stop");
     // A provider that answered without streaming (or streamed less than it returned): the
     // observer still gets the whole text.
     if (observer != nullptr && turn.streamed != turn.response) {
