@@ -163,7 +163,7 @@ AgentDefinition parse_agent_file(std::string_view text, const std::filesystem::p
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw DefinitionError(std::string("invalid JSON: ") + e.what());
   }
   AgentDefinition definition = parse_agent_definition(json);

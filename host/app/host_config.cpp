@@ -296,7 +296,7 @@ HostConfig load_host_config(const std::filesystem::path& file) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw ConfigError(file.string() + ": invalid JSON: " + e.what());
   }
   try {

@@ -71,6 +71,8 @@ nlohmann::json RequestContext::read_json_body() {
   } catch (const nlohmann::json::parse_error& e) {
     throw ApiError(400, "malformed_json",
                    "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception&) {  // out_of_range: a number such as 1e999
+    throw ApiError(400, "malformed_json", "the body holds a number too large to represent");
   }
 }
 

@@ -8,7 +8,7 @@ Manifest parse_manifest(std::string_view text) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw std::invalid_argument(std::string("manifest is not valid JSON: ") + e.what());
   }
   if (!json.is_object()) throw std::invalid_argument("manifest must be a JSON object");

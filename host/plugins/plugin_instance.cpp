@@ -201,7 +201,7 @@ nlohmann::json PluginInstance::invoke_json(std::string_view method, const nlohma
   }
   try {
     return nlohmann::json::parse(result.result);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for 1e999
     throw std::runtime_error(services_->log_prefix + " " + std::string(method) +
                              " returned invalid JSON");
   }

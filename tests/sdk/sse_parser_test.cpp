@@ -89,3 +89,12 @@ TEST_CASE("an on_event returning false stops parsing at that event", "[sdk][sse]
   CHECK_FALSE(more);
   CHECK(seen == 1);
 }
+
+TEST_CASE("a retry value too large for a long is ignored, not thrown (found by fuzzing)",
+          "[sdk][sse]") {
+  const auto events =
+      parse("retry: 3077777777777777777777777700\ndata: a\n\nretry: 20\ndata: b\n\n", 0, 1024);
+  REQUIRE(events.size() == 2);
+  CHECK_FALSE(events[0].retry_ms.has_value());
+  CHECK(events[1].retry_ms == 20);
+}

@@ -93,8 +93,13 @@ class SseParser {
       } else if (field == "id") {
         if (value.find('\0') == std::string_view::npos) last_id_.assign(value);
       } else if (field == "retry") {
-        if (!value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos) {
-          retry_ = std::stol(std::string(value));
+        // Digits only, as the spec says; a value too large for a long is ignored (std::stol
+        // would throw out_of_range into the provider, found by tests/fuzz).
+        if (!value.empty() && value.size() <= 18 &&
+            value.find_first_not_of("0123456789") == std::string_view::npos) {
+          long ms = 0;
+          for (const char digit : value) ms = ms * 10 + (digit - '0');
+          retry_ = ms;
         }
       }
     }

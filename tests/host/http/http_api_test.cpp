@@ -167,6 +167,9 @@ TEST_CASE("malformed bodies get 400, 413 and 415", "[http][validation]") {
   TestHost host;
   const auto path = "/agents/fx/chat";
   check_error(http_request(host.port(), "POST", path, "{\"user_id\": "), 400, "malformed_json");
+  // A number beyond double's range is an out_of_range error in nlohmann, not a parse_error.
+  check_error(http_request(host.port(), "POST", path, "{\"user_id\": 1e999}"), 400,
+              "malformed_json");
   check_error(
       http_request(host.port(), "POST", path, "{\"user_id\": \"\xff\xfe\", \"message\": \"x\"}"),
       400, "invalid_utf8");

@@ -16,6 +16,9 @@ TEST_CASE("a manifest keeps description, capabilities, schema and unknown keys",
 
 TEST_CASE("malformed manifests are rejected with the reason", "[plugins][manifest]") {
   CHECK_THROWS_WITH(parse_manifest("{"), Catch::Contains("not valid JSON"));
+  // An overflowing number is nlohmann's out_of_range, not a parse_error (found by fuzzing).
+  CHECK_THROWS_WITH(parse_manifest(R"({"description":"d","n":5e555555511})"),
+                    Catch::Contains("not valid JSON"));
   CHECK_THROWS_WITH(parse_manifest("[]"), Catch::Contains("JSON object"));
   CHECK_THROWS_WITH(parse_manifest("{}"), Catch::Contains("description"));
   CHECK_THROWS_WITH(parse_manifest(R"({"description":""})"), Catch::Contains("description"));
