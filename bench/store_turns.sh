@@ -4,8 +4,9 @@
 # For SQLite (a file in a temporary folder) and PostgreSQL (a throwaway local server started with
 # tests/support/postgres_server.sh, fsync on), starts the host on 127.0.0.1:18081 and runs wrk at
 # 1 and 64 connections against POST /agents/agent_alpha/chat (each request a new conversation:
-# one conversation row and two messages committed before the 200). Record the figures in
-# bench/RESULTS.md.
+# one conversation row and two messages committed before the 200). Then the store alone, without
+# HTTP or the pipeline (bench/store_load.cpp), at 1 and 64 threads, so the two can be compared.
+# Record the figures in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
@@ -13,6 +14,7 @@ preset=${2:-release}
 command -v wrk >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk; }
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --target store_load >/dev/null
 src=$PWD
 work=$(mktemp -d)
 host=
@@ -44,3 +46,12 @@ measure sqlite "{\"type\": \"sqlite\", \"path\": \"$work/bench.db\"}"
 pg=$(sh tests/support/postgres_server.sh start "$work")
 sh tests/support/postgres_server.sh createdb "$work" bench
 measure postgresql "{\"type\": \"postgresql\", \"connection\": \"host=127.0.0.1 port=$pg dbname=bench user=postgres\", \"pool_size\": 64}"
+
+seconds=${duration%s}
+for threads in 1 64; do
+  echo "### store alone, SQLite, $threads threads: build/$preset/bin/store_load sqlite <file> $threads $seconds"
+  "build/$preset/bin/store_load" sqlite "$work/alone-$threads.db" "$threads" "$seconds" 2>/dev/null
+  echo "### store alone, PostgreSQL, $threads threads"
+  "build/$preset/bin/store_load" postgresql "host=127.0.0.1 port=$pg dbname=bench user=postgres" \
+    "$threads" "$seconds" 2>/dev/null
+done
