@@ -576,11 +576,12 @@ class HttpClient::Exchange {
         break;
       }
       case BodyFraming::Kind::until_close:
+        // Such a connection is never reused, so a stop needs no drain.
         deliver(pending);
-        for (std::size_t n; (n = next()) > 0;) {
+        for (std::size_t n; !stopped_ && (n = next()) > 0;) {
           deliver(std::string_view(buffer_.get(), n));
-          if (stopped_) stopped_by_handler();
         }
+        if (stopped_) stopped_by_handler();
         break;
     }
     return framing.keep_alive && framing.kind != BodyFraming::Kind::until_close && clean;
