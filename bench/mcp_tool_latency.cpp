@@ -5,9 +5,12 @@
 // Calls server-everything's "echo" <calls> times after 50 warm-up calls; prints one JSON line
 // {"client","transport","calls","mean_us","p50_us","p99_us"}. bench/mcp_tool_latency.sh runs it
 // beside the official SDK client (bench/mcp_direct_client.mjs) on the same server.
+// MCP_BENCH_NO_REUSE=1 turns the HTTP client's keep-alive pool off (a new connection per request),
+// to show what connection reuse is worth.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -37,7 +40,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const plugins::SecretStore secrets;
-  http_client::HttpClient http{http_client::ClientOptions{}};
+  http_client::ClientOptions options;
+  const char* no_reuse = std::getenv("MCP_BENCH_NO_REUSE");
+  const bool reuse = no_reuse == nullptr || std::string(no_reuse) != "1";
+  if (!reuse) options.max_idle_per_origin = 0;
+  http_client::HttpClient http{options};
   http_client::CallRegistry registry;
   const plugins::HostServices services{secrets, &http, &registry};
   plugins::PluginInstance tool(loaded.plugin, config, services);
@@ -63,7 +70,8 @@ int main(int argc, char** argv) {
   const auto at = [&](double q) {
     return micros[static_cast<std::size_t>(q * (micros.size() - 1))];
   };
-  std::cout << nlohmann::json{{"client", "host plugin (tool_mcp.so)"},
+  std::cout << nlohmann::json{{"client", reuse ? "host plugin (tool_mcp.so)"
+                                               : "host plugin (tool_mcp.so), no connection reuse"},
                               {"transport", transport},
                               {"calls", calls},
                               {"mean_us", static_cast<long>(sum / micros.size())},

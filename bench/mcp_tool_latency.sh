@@ -35,3 +35,5 @@ for transport in stdio http; do
   node --preserve-symlinks-main tests/.mcp_direct_client.mjs "$calls" "$transport" "$target"
   "$bench_tool" "$plugins" "$calls" "$transport" "$target"
 done
+# The HTTP host path again with the keep-alive pool off: what connection reuse saves per call.
+MCP_BENCH_NO_REUSE=1 "$bench_tool" "$plugins" "$calls" http "$url"

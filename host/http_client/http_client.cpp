@@ -30,6 +30,9 @@ using std::chrono::milliseconds;
 constexpr std::size_t kMaxRequestHeaders = 100;
 constexpr std::size_t kMaxRequestHeadBytes = 64 * 1024;
 constexpr std::size_t kReadBuffer = 16 * 1024;
+// How much of a response the handler stopped is still read to keep its connection, and how long.
+constexpr std::size_t kDrainBytes = 64 * 1024;
+constexpr std::chrono::milliseconds kDrainGrace{50};
 constexpr std::string_view kUserAgent = "agent-host/" AGENT_HOST_VERSION;
 
 // What the client needs from the process: OpenSSL (through Poco), and no SIGPIPE when a write
@@ -195,6 +198,7 @@ class HttpClient::Exchange {
           tracked.link.reset();
           if (!tie_.cancelled()) state_.pool.release(origin, std::move(tracked.connection));
         }
+        if (stopped_) stopped_by_handler();  // drained and kept, but the handler stopped it
         return;
       } catch (const RequestFailed& failure) {
         // A kept-alive connection the server had already given up on: try once on a new one,
@@ -496,7 +500,7 @@ class HttpClient::Exchange {
       if (head_in.status >= 200) break;
     }
     outcome_.status = head_in.status;
-    if (!handler_.on_head(head_in.status, head_in.headers)) stopped_by_handler();
+    if (!handler_.on_head(head_in.status, head_in.headers)) stop_requested();
 
     BodyFraming framing;
     try {
@@ -505,13 +509,27 @@ class HttpClient::Exchange {
       fail(AGENT_ERR_UPSTREAM, std::string("invalid response: ") + e.what());
     }
     bool clean = true;  // nothing arrived beyond the end of the response
+    if (stopped_ && framing.kind == BodyFraming::Kind::until_close) stopped_by_handler();
     const auto deliver = [this](std::string_view piece) {
       if (piece.empty()) return;
+      if (stopped_) {
+        drained_ += piece.size();
+        if (drained_ > kDrainBytes) stopped_by_handler();
+        return;
+      }
       outcome_.body_bytes += piece.size();
-      if (!handler_.on_body(piece)) stopped_by_handler();
+      if (!handler_.on_body(piece)) stop_requested();
     };
     const auto next = [&]() {
-      return read(tracked, within(idle_timeout_), Phase::idle, Stage::other);
+      if (!stopped_) return read(tracked, within(idle_timeout_), Phase::idle, Stage::other);
+      std::size_t n = 0;
+      try {
+        n = tracked.connection->read_some(buffer_.get(), kReadBuffer, drain_deadline_);
+      } catch (const std::exception&) {
+      }
+      // The rest did not come soon enough, or the peer closed: the connection is dropped.
+      if (n == 0) stopped_by_handler();
+      return n;
     };
 
     switch (framing.kind) {
@@ -558,11 +576,24 @@ class HttpClient::Exchange {
         break;
       }
       case BodyFraming::Kind::until_close:
+        // Such a connection is never reused, so a stop needs no drain.
         deliver(pending);
-        for (std::size_t n; (n = next()) > 0;) deliver(std::string_view(buffer_.get(), n));
+        for (std::size_t n; !stopped_ && (n = next()) > 0;) {
+          deliver(std::string_view(buffer_.get(), n));
+        }
+        if (stopped_) stopped_by_handler();
         break;
     }
     return framing.keep_alive && framing.kind != BodyFraming::Kind::until_close && clean;
+  }
+
+  // The handler has what it needs. The rest of the response is still read (not delivered) if it
+  // ends within a short grace, so the connection goes back to the pool: a consumer that stops a
+  // stream once its answer arrived (an MCP client reading its response off an SSE stream the
+  // server is about to end) would otherwise cost a new connection per request.
+  void stop_requested() {
+    stopped_ = true;
+    drain_deadline_ = within(kDrainGrace);
   }
 
   [[noreturn]] void stopped_by_handler() const {
@@ -585,6 +616,9 @@ class HttpClient::Exchange {
   Clock::time_point start_;
   Clock::time_point hard_deadline_;  // the total timeout or the call's deadline, if sooner
   bool hard_is_call_deadline_ = false;
+  bool stopped_ = false;  // the handler asked to stop; the rest is drained for reuse
+  Clock::time_point drain_deadline_;
+  std::size_t drained_ = 0;
   // Not zero-filled: every exchange reads into it before looking at it.
   std::unique_ptr<char[]> buffer_ = std::make_unique_for_overwrite<char[]>(kReadBuffer);
 };

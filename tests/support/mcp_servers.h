@@ -1,7 +1,8 @@
 // Real MCP servers for tests: the reference server-everything from npm (tests/node_modules,
 // installed by `npm ci --prefix tests`) over stdio or Streamable HTTP, and our own small servers
 // in tests/plugins/tools/servers/ (one that never answers, one that prints garbage, one that
-// speaks the stateless 2026-07-28 revision, for which no reference server exists yet).
+// speaks the stateless 2026-07-28 revision, for which no reference server exists yet, and one on
+// the official TypeScript SDK whose HTTP side reports what it received).
 #pragma once
 
 #include <Poco/Net/SocketAddress.h>
@@ -11,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -53,11 +55,13 @@ inline unsigned free_port() {
   return ntohs(address.sin_port);
 }
 
-// A node MCP server listening over HTTP on a free port (PORT in its environment), stopped and
-// reaped by the destructor.
+// A node MCP server listening over HTTP on a free port (PORT and `env` in its environment),
+// stopped and reaped by the destructor.
 class McpHttpServer {
  public:
-  explicit McpHttpServer(const std::vector<std::string>& args) : port_(free_port()) {
+  explicit McpHttpServer(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {})
+      : port_(free_port()) {
     using namespace fake_upstream_detail;
     std::vector<std::string> argv_text = {"node"};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
@@ -65,8 +69,11 @@ class McpHttpServer {
     for (auto& arg : argv_text) argv.push_back(arg.data());
     argv.push_back(nullptr);
     std::vector<std::string> env_text = {"PORT=" + std::to_string(port_)};
+    for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
     for (char** e = environ; *e != nullptr; ++e) {
-      if (std::string(*e).rfind("PORT=", 0) != 0) env_text.emplace_back(*e);
+      const std::string entry(*e);
+      const std::string name = entry.substr(0, entry.find('='));
+      if (name != "PORT" && env.count(name) == 0) env_text.push_back(entry);
     }
     std::vector<char*> envp;
     for (auto& entry : env_text) envp.push_back(entry.data());
@@ -98,6 +105,7 @@ class McpHttpServer {
   }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
+  unsigned port() const { return port_; }
 
  private:
   unsigned port_;

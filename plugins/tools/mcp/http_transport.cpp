@@ -3,6 +3,7 @@
 #include <agent_sdk/sse.hpp>
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace mcp {
 namespace {
@@ -12,6 +13,14 @@ using agent_sdk::Json;
 using std::chrono::milliseconds;
 
 constexpr std::size_t kMaxJsonBody = 16u << 20;
+// How long one GET listening stream is held before it is reopened (see the header: this bounds
+// how long stop() may wait for a server that neither ends the stream nor accepts DELETE).
+constexpr milliseconds kListenWindow{10000};
+constexpr milliseconds kListenFirstBackoff{250};
+constexpr milliseconds kListenMaxBackoff{30000};
+// A stream that lived shorter than this and ended counts as a failure (backoff, no hot loop).
+constexpr milliseconds kListenHealthy{1000};
+constexpr std::size_t kMaxErrorBody = 4096;
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -34,6 +43,8 @@ HttpTransport::HttpTransport(std::string url, agent_sdk::HttpHeaders headers, ag
   }
 }
 
+HttpTransport::~HttpTransport() { stop(); }
+
 std::uint64_t HttpTransport::generation() const {
   std::lock_guard lock(mutex_);
   return generation_;
@@ -48,12 +59,173 @@ void HttpTransport::reset_session() {
   std::lock_guard lock(mutex_);
   session_id_.clear();
   protocol_version_.clear();
+  last_event_id_.clear();
+  listen_wanted_ = false;  // until the next session is initialized
   ++generation_;
 }
 
+void HttpTransport::on_initialized() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    listen_wanted_ = true;
+    if (!listener_.joinable()) listener_ = std::thread([this] { listen_loop(); });
+  }
+  listen_changed_.notify_all();
+}
+
 void HttpTransport::stop() {
-  std::lock_guard lock(mutex_);
-  stopped_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  listen_changed_.notify_all();
+  end_session();
+  if (listener_.joinable() && listener_.get_id() != std::this_thread::get_id()) listener_.join();
+}
+
+void HttpTransport::end_session() {
+  agent_sdk::HttpRequest request;
+  {
+    std::lock_guard lock(mutex_);
+    if (session_id_.empty()) return;
+    request.headers = headers_;
+    request.headers.emplace_back("Mcp-Session-Id", session_id_);
+    if (!protocol_version_.empty()) {
+      request.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
+    }
+  }
+  request.method = "DELETE";
+  request.url = url_;
+  request.total_timeout = request.first_byte_timeout = request.connect_timeout = milliseconds(1000);
+  try {
+    // 200 ends the session (and its streams); 405 says the server does not let clients end it.
+    const auto response = http_.fetch(request, kMaxErrorBody);
+    host_.log(agent_sdk::LogLevel::debug, "mcp '" + name_ + "': session ended (DELETE answered " +
+                                              std::to_string(response.head.status) + ")");
+  } catch (const std::exception& e) {
+    host_.log(agent_sdk::LogLevel::debug,
+              "mcp '" + name_ + "': could not end the session: " + e.what());
+  }
+}
+
+void HttpTransport::handle_inbound(const Json& message, MessageKind kind) {
+  std::optional<Json> answer = inbound_ ? inbound_(message) : std::nullopt;
+  if (kind != MessageKind::request) return;
+  if (!answer) answer = make_error(message["id"], -32601, "method not found");
+  notify(*answer, Deadline::in(milliseconds(2000), nullptr));  // a response is POSTed too
+}
+
+void HttpTransport::listen_loop() {
+  milliseconds backoff = kListenFirstBackoff;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    listen_changed_.wait(
+        lock, [&] { return stopped_ || (listen_wanted_ && refused_session_ != session_id_); });
+    if (stopped_) return;
+    const std::string session = session_id_;
+    const std::string version = protocol_version_;
+    lock.unlock();
+    const auto opened = Clock::now();
+    const ListenEnd end = listen_once(session, version);
+    lock.lock();
+    if (stopped_) return;
+    if (end == ListenEnd::refused) {
+      refused_session_ = session;
+      continue;
+    }
+    if (end == ListenEnd::ended && Clock::now() - opened >= kListenHealthy) {
+      backoff = kListenFirstBackoff;
+      continue;  // our window passed or the server rotated the stream: reopen at once
+    }
+    listen_changed_.wait_for(lock, backoff, [&] { return stopped_; });
+    backoff = std::min(backoff * 2, kListenMaxBackoff);
+  }
+}
+
+HttpTransport::ListenEnd HttpTransport::listen_once(const std::string& session,
+                                                    const std::string& version) {
+  agent_sdk::HttpRequest request;
+  request.method = "GET";
+  request.url = url_;
+  request.headers = headers_;
+  request.headers.emplace_back("Accept", "text/event-stream");
+  if (!session.empty()) request.headers.emplace_back("Mcp-Session-Id", session);
+  if (!version.empty()) request.headers.emplace_back("MCP-Protocol-Version", version);
+  {
+    std::lock_guard lock(mutex_);
+    if (!last_event_id_.empty()) request.headers.emplace_back("Last-Event-ID", last_event_id_);
+  }
+  request.first_byte_timeout = request.idle_timeout = request.total_timeout = kListenWindow;
+
+  int status = 0;
+  bool is_stream = false;
+  std::string body;
+  agent_sdk::SseParser sse;
+  const auto stopping = [this] {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  };
+  const auto on_event = [&](const agent_sdk::SseEvent& event) {
+    if (!event.id.empty()) {
+      std::lock_guard lock(mutex_);
+      last_event_id_ = event.id;
+    }
+    if (event.data.empty()) return !stopping();
+    const Json message = Json::parse(event.data, nullptr, false);
+    const MessageKind kind = message.is_discarded() ? MessageKind::invalid : classify(message);
+    if (kind == MessageKind::invalid) {
+      host_.log(
+          agent_sdk::LogLevel::warn,
+          "mcp '" + name_ + "': malformed message on the listening stream: " + excerpt(event.data));
+    } else if (kind != MessageKind::response) {
+      handle_inbound(message, kind);
+    }
+    return !stopping();
+  };
+  try {
+    http_.perform(
+        request,
+        [&](const agent_sdk::HttpHead& head) {
+          status = head.status;
+          is_stream = status == 200 &&
+                      lower(head.header("content-type").value_or("")).find("text/event-stream") !=
+                          std::string::npos;
+          if (is_stream) host_.log(agent_sdk::LogLevel::debug, "mcp '" + name_ + "': listening");
+          return true;
+        },
+        [&](std::string_view bytes) {
+          if (is_stream) return sse.feed(bytes, on_event);
+          if (body.size() < kMaxErrorBody)
+            body.append(bytes.substr(0, kMaxErrorBody - body.size()));
+          return true;
+        });
+  } catch (const Error& e) {
+    if (is_stream && (e.code() == AGENT_ERR_TIMEOUT || e.code() == AGENT_ERR_CANCELLED)) {
+      return ListenEnd::ended;  // our window passed, or we are stopping
+    }
+    host_.log(agent_sdk::LogLevel::debug,
+              "mcp '" + name_ + "': listening stream failed: " + e.what());
+    return ListenEnd::failed;
+  } catch (const std::length_error&) {
+    host_.log(agent_sdk::LogLevel::warn,
+              "mcp '" + name_ + "': an event on the listening stream was larger than allowed");
+    return ListenEnd::failed;
+  }
+  if (is_stream) return ListenEnd::ended;
+  if (status == 405 || status == 404) {
+    // 405: this server offers no listening stream. 404: the session is gone; the next request
+    // finds out too and initializes again, which listens anew.
+    host_.log(agent_sdk::LogLevel::info,
+              "mcp '" + name_ + "': no listening stream (GET answered " + std::to_string(status) +
+                  "); server notifications arrive only on request streams");
+    return ListenEnd::refused;
+  }
+  host_.log(agent_sdk::LogLevel::warn,
+            "mcp '" + name_ + "': the listening stream was refused with HTTP " +
+                std::to_string(status) + (body.empty() ? "" : ": " + excerpt(body)));
+  return ListenEnd::failed;
 }
 
 agent_sdk::HttpRequest HttpTransport::build(const Json& message, const Deadline& deadline) const {
@@ -116,11 +288,7 @@ Json HttpTransport::request(const Json& message, const Deadline& deadline) {
       }
       return true;
     }
-    std::optional<Json> answer = inbound_ ? inbound_(received) : std::nullopt;
-    if (kind == MessageKind::request) {
-      if (!answer) answer = make_error(received["id"], -32601, "method not found");
-      notify(*answer, Deadline::in(milliseconds(2000), nullptr));  // a response is POSTed too
-    }
+    handle_inbound(received, kind);
     return true;
   };
 

@@ -60,6 +60,9 @@ class Transport {
   virtual void set_protocol_version(const std::string& version) { (void)version; }
   // Forgets an HTTP session (after a 404, or to start over); no-op for stdio.
   virtual void reset_session() {}
+  // The handshake is complete (notifications/initialized was sent): the HTTP transport opens its
+  // listening stream; no-op for stdio, where the server can always write.
+  virtual void on_initialized() {}
   // Stops background work and the server process; requests in flight fail.
   virtual void stop() = 0;
 };

@@ -184,6 +184,7 @@ void McpSession::initialize(const Deadline& deadline) {
   }
   transport_->set_protocol_version(version);
   transport_->notify(make_notification("notifications/initialized", Json::object()), deadline);
+  transport_->on_initialized();
   std::lock_guard lock(mutex_);
   era_ = Era::handshake;
   version_ = version;

@@ -451,6 +451,45 @@ TEST_CASE("sequential requests to one origin reuse one kept-alive connection", "
   CHECK(client.idle_connections() == 1);
 }
 
+TEST_CASE("a handler that stops a response about to end keeps its connection for the next request",
+          "[http_client]") {
+  TestUpstream upstream;
+  upstream.route("/sse", [](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& out) {
+    out.setChunkedTransferEncoding(true);
+    auto& body = out.send();
+    body << "data: answer\n\n";
+    body.flush();
+    std::this_thread::sleep_for(5ms);  // the end comes a moment later, in its own packet
+    body << "data: trailer\n\n";
+  });
+  HttpClient client(test_options());
+  for (int i = 0; i < 3; ++i) {
+    Collected response;
+    response.on_piece = [](std::string_view) { return false; };  // got what it needed
+    const auto outcome = client.perform(get(upstream.url("/sse")), response);
+    CHECK(outcome.code == AGENT_ERR_CANCELLED);
+    CHECK_THAT(outcome.message, Catch::Contains("stopped by the response handler"));
+    CHECK(response.body() == "data: answer\n\n");  // nothing is delivered after the stop
+    CHECK(outcome.reused_connection == (i > 0));
+  }
+  CHECK(upstream.connections() == 1);
+  CHECK(client.idle_connections() == 1);
+}
+
+TEST_CASE("a handler that stops a response that does not end soon drops the connection at once",
+          "[http_client]") {
+  TestUpstream upstream;
+  upstream.route("/stall", stall_after(upstream, "partial"));
+  HttpClient client(test_options());
+  Collected response;
+  response.on_piece = [](std::string_view) { return false; };
+  const auto started = std::chrono::steady_clock::now();
+  const auto outcome = client.perform(get(upstream.url("/stall")), response);
+  CHECK(outcome.code == AGENT_ERR_CANCELLED);
+  CHECK(elapsed_ms(started) < 1000);  // a short grace, never the idle timeout
+  CHECK(client.idle_connections() == 0);
+}
+
 TEST_CASE("a kept-alive connection the server has closed is not reused", "[http_client]") {
   TestUpstream upstream(false, /*keep_alive_timeout=*/100ms);
   upstream.route("/n", [](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& out) {
