@@ -58,6 +58,7 @@ std::optional<Json> McpSession::on_inbound(const Json& message) {
   if (method == "notifications/tools/list_changed") {
     std::lock_guard lock(mutex_);
     tools_.reset();
+    ++tool_list_changes_;
     host_.log(LogLevel::debug, "mcp '" + config_.name + "': tool list changed");
     return std::nullopt;
   }
@@ -245,16 +246,20 @@ Json McpSession::fetch_tools(const Deadline& deadline) {
 Json McpSession::list_tools(agent_sdk::Call* call) {
   const Deadline deadline = Deadline::in(config_.init_timeout, call);
   ensure_ready(deadline);
+  std::uint64_t changes_before = 0;
   {
     std::lock_guard lock(mutex_);
     if (tools_ && tools_generation_ == transport_->generation() && Clock::now() < tools_expire_) {
       return *tools_;
     }
+    changes_before = tool_list_changes_;
   }
   Json tools = fetch_tools(deadline);
   std::lock_guard lock(mutex_);
-  tools_ = tools;
-  tools_generation_ = transport_->generation();
+  if (tool_list_changes_ == changes_before) {
+    tools_ = tools;
+    tools_generation_ = transport_->generation();
+  }
   return tools;
 }
 

@@ -67,6 +67,9 @@ class McpSession {
   std::string version_;
   std::uint64_t ready_generation_ = 0;    // the transport generation the handshake was done for
   std::optional<agent_sdk::Json> tools_;  // the cached list
+  // Bumped by every tools/list_changed: a list fetched while one arrived is not cached, since
+  // it may predate the change.
+  std::uint64_t tool_list_changes_ = 0;
   std::uint64_t tools_generation_ = 0;
   Clock::time_point tools_expire_;
 };
