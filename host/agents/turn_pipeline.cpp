@@ -143,6 +143,7 @@ bool host_runs(const TurnPipeline::Turn& turn, const nlohmann::json& call) {
 
 ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
                              const TurnOptions& options) {
+  if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.user_id = request.user_id;
   turn.context = request.context;
@@ -179,6 +180,7 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
 
 ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequest& request,
                                         const TurnOptions& options) {
+  if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.transcript = true;
   turn.client_tools = request.tools;
@@ -459,6 +461,7 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
       turn.usage.prompt_tokens += prompt;
       turn.usage.completion_tokens += completion;
       turn.usage.total_tokens += total;
+      if (meter_ != nullptr) meter_->record(turn.agent.id(), turn.options.account, total);
     }
     turn.provider = provider.info().id;
     turn.model = result.value("model", provider.info().id);
