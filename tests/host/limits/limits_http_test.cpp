@@ -71,7 +71,7 @@ TEST_CASE(
   CHECK(health.headers.count("RateLimit") == 0);
 }
 
-TEST_CASE("configured rate rules replace the default; an empty list turns rate limits off",
+TEST_CASE("configured rate rules replace the default, and an empty list turns rate limits off",
           "[limits][rate][http]") {
   TestHost limited([](HostConfig& config) {
     config.limits.rate = {RateRule{"listing", {"GET /agents"}, 2, 3600}};
@@ -237,7 +237,7 @@ TEST_CASE("a request with more than 100 header fields gets 431", "[limits][caps]
 }
 
 TEST_CASE(
-    "a client over max_connections_per_client gets 429 too_many_connections and a close; "
+    "a client over max_connections_per_client gets 429 too_many_connections and a close, and "
     "its place comes back when a connection ends",
     "[limits][caps][http]") {
   TestHost host([](HostConfig& config) { config.http.max_connections_per_client = 2; });

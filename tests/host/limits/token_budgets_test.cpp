@@ -46,7 +46,7 @@ TEST_CASE("a spent per-agent token budget refuses turns with 429 until its perio
 }
 
 TEST_CASE(
-    "a per-credential token budget counts every agent the credential uses; anonymous "
+    "a per-credential token budget counts every agent the credential uses, and anonymous "
     "turns have none",
     "[limits][budgets]") {
   std::int64_t now = 1000 * kSecond;
