@@ -29,7 +29,8 @@ cat >"$work/host.json" <<JSON
 {"http": {"bind": "127.0.0.1", "port": 18081, "max_threads": 512},
  "plugins_dir": "plugins", "agents_dir": "agents", "log_level": "warn",
  "store": {"type": "memory", "max_conversations": 50000000},
- "reload": {"watch": true, "debounce_ms": 50, "cache_dir": "$work"}}
+ "reload": {"watch": true, "debounce_ms": 50, "cache_dir": "$work"},
+ "limits": {"rate": []}}
 JSON
 # Two builds of the offline provider with different bytes (a trailing byte is ignored by the
 # dynamic loader but changes the hash).

@@ -32,7 +32,7 @@ pids+=($!)
 agents=$(pwd)/config/agents
 base='"http": {"bind": "127.0.0.1", "port": '"$port"', "max_threads": 4096, "max_queued": 4096},
   "agents_dir": "'"$agents"'", "log_level": "warn",
-  "store": {"type": "memory", "max_conversations": 5000000}'
+  "store": {"type": "memory", "max_conversations": 5000000}, "limits": {"rate": []}'
 echo "{$base}" >"$work/memory.json"
 echo "{$base, \"redis\": {\"url\": \"redis://127.0.0.1:$redis_port/0\"}}" >"$work/redis.json"
 

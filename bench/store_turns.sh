@@ -28,7 +28,8 @@ trap cleanup EXIT
 measure() {  # measure NAME STORE_JSON
   cat >"$work/host.json" <<JSON
 {"http": {"bind": "127.0.0.1", "port": 18081, "max_threads": 4096, "max_queued": 4096},
- "agents_dir": "$src/config/agents", "log_level": "warn", "store": $2}
+ "agents_dir": "$src/config/agents", "log_level": "warn", "store": $2,
+ "limits": {"rate": []}}
 JSON
   "build/$preset/bin/agent-host" --config "$work/host.json" >"$work/host-$1.log" 2>&1 &
   host=$!

@@ -139,6 +139,7 @@ bool host_runs(const TurnPipeline::Turn& turn, const nlohmann::json& call) {
 
 ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
                              const TurnOptions& options) {
+  if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.user_id = request.user_id;
   turn.context = request.context;
@@ -175,6 +176,7 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
 
 ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequest& request,
                                         const TurnOptions& options) {
+  if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.transcript = true;
   turn.client_tools = request.tools;
@@ -436,6 +438,9 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     turn.usage.prompt_tokens += reply.prompt_tokens;
     turn.usage.completion_tokens += reply.completion_tokens;
     turn.usage.total_tokens += reply.total_tokens;
+    if (meter_ != nullptr && reply.total_tokens > 0) {
+      meter_->record(turn.agent.id(), turn.options.account, reply.total_tokens);
+    }
     turn.provider = provider.info().id;
     turn.model = reply.model.value_or(provider.info().id);
     turn.finish_reason = reply.finish_reason.value_or(has_tool_calls ? "tool_calls" : "stop");

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "agents/agent.h"
+#include "agents/turn_meter.h"
 #include "agents/turn_observer.h"
 #include "store/conversation_store.h"
 #include "store/session_store.h"
@@ -43,6 +44,7 @@ struct TurnOptions {
   std::string request_id;
   TurnObserver* observer = nullptr;          // set for streamed answers
   TurnCancellation* cancellation = nullptr;  // set when the client can go away mid-turn
+  std::string account = {};  // who the tokens are billed to (token budgets); "" if anonymous
 };
 
 struct Usage {
@@ -89,9 +91,11 @@ class TurnPipeline {
  public:
   struct Turn;  // the state carried from step to step (defined in the .cpp)
 
-  // `sessions` (optional) is touched after each stored turn.
-  explicit TurnPipeline(store::ConversationStore& store, store::SessionStore* sessions = nullptr)
-      : store_(store), sessions_(sessions) {}
+  // `sessions` (optional) is touched after each stored turn; `meter` (optional) admits turns and
+  // counts their tokens (token budgets).
+  explicit TurnPipeline(store::ConversationStore& store, store::SessionStore* sessions = nullptr,
+                        TurnMeter* meter = nullptr)
+      : store_(store), sessions_(sessions), meter_(meter) {}
 
   // Runs one turn. Throws TurnError; never leaves half a turn stored. A turn cancelled through
   // options.cancellation is stored (user message plus the partial answer, marked interrupted)
@@ -123,6 +127,7 @@ class TurnPipeline {
 
   store::ConversationStore& store_;
   store::SessionStore* const sessions_;
+  TurnMeter* const meter_;
   // Turns on one conversation run one at a time, so its messages keep their order; striped so
   // the number of mutexes stays fixed however many conversations there are.
   std::array<std::mutex, 64> conversation_locks_;

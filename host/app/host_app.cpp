@@ -25,11 +25,15 @@ HostApp::HostApp(HostConfig config)
 
   conversations_ = store::make_conversation_store(config_.store, secrets_);
   state_ = std::make_unique<SessionsAndCache>(config_, secrets_, *conversations_);
-  pipeline_ = std::make_unique<agents::TurnPipeline>(state_->conversations(), &state_->sessions());
+  limits_ = std::make_unique<limits::HostLimits>(config_.limits, state_->redis(),
+                                                 config_.redis ? config_.redis->key_prefix : "");
+  pipeline_ = std::make_unique<agents::TurnPipeline>(state_->conversations(), &state_->sessions(),
+                                                     &limits_->budgets());
   http::register_api_routes(
       router_, http::ApiServices{agents_, plugins_, state_->conversations(), *pipeline_,
                                  disconnects_, started_at_, reloader_.get(),
                                  admin_routes_enabled(config_), state_->dependencies()});
+  limits_->install(router_);
   server_ = std::make_unique<http::HttpServer>(router_, config_.http);
 }
 

@@ -15,6 +15,7 @@
 #include "http/router.h"
 #include "http_client/call_registry.h"
 #include "http_client/http_client.h"
+#include "limits/host_limits.h"
 #include "plugins/plugin_registry.h"
 #include "reload/folder_watcher.h"
 #include "reload/reloader.h"
@@ -54,6 +55,7 @@ class HostApp {
   std::unique_ptr<reload::FolderWatcher> watcher_;
   std::unique_ptr<store::ConversationStore> conversations_;  // the durable store
   std::unique_ptr<SessionsAndCache> state_;                  // sessions, the cache in front
+  std::unique_ptr<limits::HostLimits> limits_;               // rate limits, token budgets, CORS
   std::unique_ptr<agents::TurnPipeline> pipeline_;
   http::DisconnectWatcher disconnects_;  // outlives the server, whose handlers use it
   http::Router router_;

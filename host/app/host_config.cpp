@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "app/limits_section.h"
+
 namespace agent_host::app {
 namespace {
 
@@ -301,10 +303,11 @@ HostConfig load_host_config(const std::filesystem::path& file) {
   }
   try {
     if (!json.is_object()) throw ConfigError("the config must be a JSON object");
-    reject_unknown(json,
-                   {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store",
-                    "secrets", "reload", "plugins", "admin", "sessions", "context_cache", "redis"},
-                   "config");
+    reject_unknown(
+        json,
+        {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets",
+         "reload", "plugins", "admin", "sessions", "context_cache", "redis", "limits", "cors"},
+        "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
     for (const char* key : {"plugins_dir", "agents_dir", "log_level"}) {
@@ -320,6 +323,7 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (json.contains("http_client"))
       read_http_client(json["http_client"], base, config.http_client);
     read_reload(json, base, config);
+    read_limits_sections(json, config);
     if (json.contains("sessions")) read_sessions(json["sessions"], config.sessions);
     if (json.contains("context_cache"))
       read_context_cache(json["context_cache"], config.context_cache);

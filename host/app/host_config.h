@@ -13,6 +13,7 @@
 
 #include "http/server_options.h"
 #include "http_client/client_options.h"
+#include "limits/limits_config.h"
 #include "plugins/secret_store.h"
 #include "store/memory_context_cache.h"
 #include "store/memory_session_store.h"
@@ -51,6 +52,7 @@ struct HostConfig {
   store::SessionLimits sessions;
   store::ContextCacheLimits context_cache;
   std::optional<RedisConfig> redis;
+  limits::LimitsConfig limits;  // "limits" and "cors" (app/limits_section.cpp)
 };
 
 // Whether the admin routes are on: admin.enabled, or by default only on a loopback bind.

@@ -27,6 +27,8 @@ class SessionsAndCache {
   store::SessionStore& sessions() { return *sessions_; }
   // For /health: "redis" when it is configured.
   std::vector<http::NamedDependency> dependencies() const;
+  // The Redis client when one is configured (shared rate limits, token budgets); else null.
+  store::redis::RedisClient* redis() const noexcept { return redis_.get(); }
 
  private:
   std::unique_ptr<store::redis::RedisClient> redis_;

@@ -107,15 +107,37 @@ bool request_arrives(const Session& session, int fd, std::chrono::milliseconds t
   }
 }
 
+// Gives the connection's place in the per-client cap back. Declared after the session, so it
+// runs before the session's destructor closes the socket: once closed, its descriptor may be
+// reused by a new connection, whose place must not be the one released.
+class ClientSlot {
+ public:
+  ClientSlot(limits::ClientConnections* connections, int fd) : connections_(connections), fd_(fd) {}
+  ~ClientSlot() {
+    if (connections_ != nullptr) connections_->close(fd_);
+  }
+  ClientSlot(const ClientSlot&) = delete;
+  ClientSlot& operator=(const ClientSlot&) = delete;
+
+ private:
+  limits::ClientConnections* connections_;
+  int fd_;
+};
+
 }  // namespace
 
 Connection::Connection(const Poco::Net::StreamSocket& socket,
                        Poco::Net::HTTPServerParams::Ptr params, const Router& router,
-                       const ServerOptions& options)
-    : TCPServerConnection(socket), params_(std::move(params)), router_(router), options_(options) {}
+                       const ServerOptions& options, limits::ClientConnections* connections)
+    : TCPServerConnection(socket),
+      params_(std::move(params)),
+      connections_(connections),
+      router_(router),
+      options_(options) {}
 
 void Connection::run() {
   Session session(socket(), params_);
+  const ClientSlot slot(connections_, socket().impl()->sockfd());
   HeadLimits head_limits;
   head_limits.deadline = std::chrono::milliseconds(options_.io_timeout_ms);
   const auto reject = [&](int status, const char* code, const std::string& message) {

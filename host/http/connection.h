@@ -10,17 +10,21 @@
 
 #include "http/router.h"
 #include "http/server_options.h"
+#include "limits/client_connections.h"
 
 namespace agent_host::http {
 
 class Connection : public Poco::Net::TCPServerConnection {
  public:
+  // `connections` (null without a per-client cap) gets this connection's place back at the end.
   Connection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-             const Router& router, const ServerOptions& options);
+             const Router& router, const ServerOptions& options,
+             limits::ClientConnections* connections);
   void run() override;
 
  private:
   Poco::Net::HTTPServerParams::Ptr params_;
+  limits::ClientConnections* connections_;
   const Router& router_;
   const ServerOptions& options_;
 };
@@ -28,16 +32,18 @@ class Connection : public Poco::Net::TCPServerConnection {
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
   ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, const Router& router,
-                    const ServerOptions& options)
-      : params_(std::move(params)), router_(router), options_(options) {}
+                    const ServerOptions& options, limits::ClientConnections* connections)
+      : params_(std::move(params)), router_(router), options_(options), connections_(connections) {}
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new Connection(socket, params_, router_, options_);  // Poco takes ownership
+    // Poco takes ownership.
+    return new Connection(socket, params_, router_, options_, connections_);
   }
 
  private:
   Poco::Net::HTTPServerParams::Ptr params_;
   const Router& router_;
   const ServerOptions& options_;
+  limits::ClientConnections* connections_;
 };
 
 }  // namespace agent_host::http

@@ -19,15 +19,39 @@ namespace {
 // drop the connection without a word; we answer 503 so clients and load balancers can back off.
 class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
  public:
-  AdmissionFilter(const Poco::Net::TCPServer& server, const ServerOptions& options)
-      : server_(server), options_(options) {}
+  AdmissionFilter(const Poco::Net::TCPServer& server, const ServerOptions& options,
+                  limits::ClientConnections& connections)
+      : server_(server), options_(options), connections_(connections) {}
 
   bool accept(const Poco::Net::StreamSocket& socket) override {
-    if (server_.queuedConnections() < options_.max_queued) return true;
+    if (server_.queuedConnections() >= options_.max_queued) {
+      return refuse(socket, 503, "overloaded", "the host is at capacity; retry later");
+    }
+    // Only this thread queues connections, so an accepted one always reaches a Connection,
+    // which gives its place back.
+    if (options_.max_connections_per_client > 0) {
+      std::string address;
+      try {
+        address = socket.peerAddress().host().toString();
+      } catch (const Poco::Exception&) {
+        return false;  // already gone
+      }
+      if (!connections_.try_open(socket.impl()->sockfd(), address)) {
+        return refuse(socket, 429, "too_many_connections",
+                      "this client already has " +
+                          std::to_string(options_.max_connections_per_client) +
+                          " open connections (limits.max_connections_per_client)");
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool refuse(const Poco::Net::StreamSocket& socket, int status, const char* code,
+              const std::string& message) {
     const std::string id = ids::random_uuid();
     const std::string response =
-        raw_error_response(503, "overloaded", "the host is at capacity; retry later", id,
-                           options_.overload_retry_after_seconds);
+        raw_error_response(status, code, message, id, options_.overload_retry_after_seconds);
     try {
       Poco::Net::StreamSocket copy(socket);
       // Never let a slow client block the acceptor: the response fits in an empty send buffer.
@@ -36,18 +60,20 @@ class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
       copy.shutdownSend();
     } catch (const Poco::Exception&) {
     }
-    observability::access_logger()->info("{} - - 503 0.000ms overloaded", id);
+    observability::access_logger()->info("{} - - {} 0.000ms {}", id, status, code);
     return false;
   }
 
- private:
   const Poco::Net::TCPServer& server_;
   const ServerOptions& options_;
+  limits::ClientConnections& connections_;
 };
 
 }  // namespace
 
-HttpServer::HttpServer(const Router& router, ServerOptions options) : options_(std::move(options)) {
+HttpServer::HttpServer(const Router& router, ServerOptions options)
+    : options_(std::move(options)),
+      connections_(static_cast<std::size_t>(options_.max_connections_per_client)) {
   observability::install_poco_error_log();  // failures in Poco's threads get logged, not lost
   Poco::Net::ServerSocket socket;
   const Poco::Net::SocketAddress address(options_.bind, static_cast<Poco::UInt16>(options_.port));
@@ -70,9 +96,11 @@ HttpServer::HttpServer(const Router& router, ServerOptions options) : options_(s
   pool_ =
       std::make_unique<Poco::ThreadPool>(std::min(2, options_.max_threads), options_.max_threads,
                                          60, static_cast<int>(options_.thread_stack_bytes));
-  server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(params, router, options_),
-                                                   *pool_, socket, params);
-  server_->setConnectionFilter(new AdmissionFilter(*server_, options_));
+  server_ = std::make_unique<Poco::Net::TCPServer>(
+      new ConnectionFactory(params, router, options_,
+                            options_.max_connections_per_client > 0 ? &connections_ : nullptr),
+      *pool_, socket, params);
+  server_->setConnectionFilter(new AdmissionFilter(*server_, options_, connections_));
 }
 
 HttpServer::~HttpServer() { stop(); }

@@ -10,6 +10,7 @@
 
 #include "http/router.h"
 #include "http/server_options.h"
+#include "limits/client_connections.h"
 
 namespace agent_host::http {
 
@@ -34,6 +35,7 @@ class HttpServer {
 
  private:
   const ServerOptions options_;
+  limits::ClientConnections connections_;  // the per-client cap (unused when it is 0)
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::TCPServer> server_;
   bool running_ = false;

@@ -9,6 +9,7 @@
 
 #include "http/api_error.h"
 #include "http/utf8.h"
+#include "limits/json_depth.h"
 
 namespace agent_host::http {
 
@@ -66,6 +67,12 @@ nlohmann::json RequestContext::read_json_body() {
   }
   if (body.empty()) throw ApiError(400, "malformed_json", "the request body is empty");
   if (!utf8_length(body)) throw ApiError(400, "invalid_utf8", "the body is not valid UTF-8");
+  if (const auto at = limits::json_too_deep_at(body)) {
+    throw ApiError(400, "json_too_deep",
+                   "the body nests arrays and objects deeper than " +
+                       std::to_string(limits::kMaxJsonDepth) + " levels (at byte " +
+                       std::to_string(*at) + ")");
+  }
   try {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {

@@ -37,7 +37,15 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
 
 void Router::add_filter(RequestFilter filter) { filters_.push_back(std::move(filter)); }
 
+void Router::add_pre_route_filter(RequestFilter filter) {
+  pre_route_filters_.push_back(std::move(filter));
+}
+
 void Router::dispatch(RequestContext& context) const {
+  for (const RequestFilter& filter : pre_route_filters_) {
+    filter(context);
+    if (context.response().sent()) return;
+  }
   std::string path;
   try {
     path = Poco::URI(context.request().getURI()).getPath();

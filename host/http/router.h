@@ -26,6 +26,9 @@ class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
   void add_filter(RequestFilter filter);
+  // Runs for every request before route matching (CORS preflight, which must work on any path);
+  // a filter that sends the response ends the request there.
+  void add_pre_route_filter(RequestFilter filter);
 
   // Finds the route, sets the path parameters and runs the handler. Throws ApiError 404/405.
   void dispatch(RequestContext& context) const;
@@ -42,6 +45,7 @@ class Router {
   };
   std::vector<Route> routes_;
   std::vector<RequestFilter> filters_;
+  std::vector<RequestFilter> pre_route_filters_;
 };
 
 }  // namespace agent_host::http

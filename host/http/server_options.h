@@ -27,6 +27,9 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1024 * 1024;
   // Seconds clients are told to wait (Retry-After) when the host is overloaded.
   int overload_retry_after_seconds = 1;
+  // Concurrent connections one client IP may hold; more are answered 429 and closed. 0: no cap
+  // (the default: behind a load balancer every client has the balancer's address).
+  int max_connections_per_client = 0;
 };
 
 }  // namespace agent_host::http

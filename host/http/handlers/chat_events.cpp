@@ -32,10 +32,10 @@ nlohmann::json error_event(int status, const std::string& code, const std::strin
 
 void stream_turn(const ApiServices& services, const agents::Agent& agent,
                  const agents::ChatRequest& request, const std::string& request_id,
-                 EventStream& stream, int client_fd) {
+                 EventStream& stream, int client_fd, const std::string& account) {
   agents::TurnCancellation cancellation;
   ChatEvents events(stream);
-  agents::TurnOptions options{request_id, &events, &cancellation};
+  agents::TurnOptions options{request_id, &events, &cancellation, account};
   const DisconnectWatcher::Watch watch(services.disconnects, client_fd,
                                        [&cancellation] { cancellation.cancel(); });
   try {
@@ -45,6 +45,8 @@ void stream_turn(const ApiServices& services, const agents::Agent& agent,
   } catch (const agents::TurnError& e) {
     const ApiError error = to_api_error(e);
     stream.send("error", error_event(error.status(), error.code(), error.what(), request_id));
+  } catch (const ApiError& e) {  // refused before the turn began (a spent token budget)
+    stream.send("error", error_event(e.status(), e.code(), e.what(), request_id));
   } catch (const std::exception& e) {
     spdlog::error("request {}: streamed turn failed: {}", request_id, e.what());
     stream.send("error", error_event(500, "internal_error",

@@ -31,10 +31,11 @@ class ChatEvents : public agents::TurnObserver {
 
 // Runs one turn and streams it to `stream`: events as the answer forms, then "done" or "error".
 // A client that hangs up (noticed on `client_fd` by the disconnect watcher, or on a failed
-// write) cancels the provider call; the partial answer is stored marked interrupted.
+// write) cancels the provider call; the partial answer is stored marked interrupted. `account`
+// is billed for the tokens (TurnOptions::account).
 void stream_turn(const ApiServices& services, const agents::Agent& agent,
                  const agents::ChatRequest& request, const std::string& request_id,
-                 EventStream& stream, int client_fd);
+                 EventStream& stream, int client_fd, const std::string& account);
 
 // The "error" event's payload.
 nlohmann::json error_event(int status, const std::string& code, const std::string& message,

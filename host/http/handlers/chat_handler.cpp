@@ -9,6 +9,7 @@
 #include "http/handlers/chat_response.h"
 #include "http/handlers/handlers.h"
 #include "http/sse_writer.h"
+#include "limits/client_key.h"
 
 namespace agent_host::http::handlers {
 namespace {
@@ -35,7 +36,8 @@ void add_chat_routes(Router& router, const ApiServices& services) {
 
     if (wants_stream(context, body)) {
       SseWriter stream(context);
-      stream_turn(services, *agent, request, context.request_id(), stream, context.client_fd());
+      stream_turn(services, *agent, request, context.request_id(), stream, context.client_fd(),
+                  limits::budget_account(context));
       return;
     }
     // A client that gives up waiting cancels the provider call too: its tokens are not wasted.
@@ -44,8 +46,10 @@ void add_chat_routes(Router& router, const ApiServices& services) {
                                          [&cancellation] { cancellation.cancel(); });
     agents::ChatResult result;
     try {
-      result = services.pipeline.run(
-          *agent, request, agents::TurnOptions{context.request_id(), nullptr, &cancellation});
+      result =
+          services.pipeline.run(*agent, request,
+                                agents::TurnOptions{context.request_id(), nullptr, &cancellation,
+                                                    limits::budget_account(context)});
     } catch (const agents::TurnError& e) {
       throw to_api_error(e);
     }

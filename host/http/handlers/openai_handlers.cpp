@@ -18,6 +18,7 @@
 #include "http/handlers/openai_request.h"
 #include "http/sse_writer.h"
 #include "ids/random_uuid.h"
+#include "limits/client_key.h"
 
 namespace agent_host::http::handlers {
 namespace {
@@ -218,7 +219,8 @@ void complete(const ApiServices& services, RequestContext& context) {
     try {
       result = services.pipeline.run_transcript(
           *agent, request.transcript,
-          agents::TurnOptions{context.request_id(), nullptr, &cancellation});
+          agents::TurnOptions{context.request_id(), nullptr, &cancellation,
+                              limits::budget_account(context)});
     } catch (const agents::TurnError& e) {
       throw to_api_error(e);
     }
@@ -234,7 +236,8 @@ void complete(const ApiServices& services, RequestContext& context) {
   try {
     const agents::ChatResult result = services.pipeline.run_transcript(
         *agent, request.transcript,
-        agents::TurnOptions{context.request_id(), &chunks, &cancellation});
+        agents::TurnOptions{context.request_id(), &chunks, &cancellation,
+                            limits::budget_account(context)});
     if (!result.interrupted) chunks.finish(result);
   } catch (const agents::TurnError& e) {
     if (!chunks.started()) throw to_api_error(e);

@@ -14,6 +14,8 @@
 #include "http/handlers/handlers.h"
 #include "http/utf8.h"
 #include "http/websocket_stream.h"
+#include "limits/client_key.h"
+#include "limits/json_depth.h"
 
 namespace agent_host::http::handlers {
 namespace {
@@ -40,7 +42,7 @@ std::unique_ptr<WebSocket> accept(RequestContext& context) {
 }
 
 void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& socket,
-           const std::string& request_id, int fd) {
+           const std::string& request_id, int fd, const std::string& account) {
   WebSocketStream stream(socket);
   Poco::Buffer<char> buffer(0);
   std::uint64_t turn = 0;
@@ -84,6 +86,9 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
     agents::ChatRequest request;
     try {
       if (!utf8_length(text)) throw ApiError(400, "invalid_utf8", "the message is not UTF-8");
+      if (limits::json_too_deep_at(text)) {
+        throw ApiError(400, "json_too_deep", "the message nests JSON too deeply");
+      }
       const nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
       if (body.is_discarded()) throw ApiError(400, "malformed_json", "the message is not JSON");
       request = parse_chat_request(body);
@@ -91,7 +96,7 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
       stream.send("error", error_event(e.status(), e.code(), e.what(), turn_id));
       continue;
     }
-    stream_turn(services, agent, request, turn_id, stream, fd);
+    stream_turn(services, agent, request, turn_id, stream, fd, account);
     if (stream.broken()) return;
   }
 }
@@ -108,7 +113,7 @@ void add_websocket_routes(Router& router, const ApiServices& services) {
     socket->setMaxPayloadSize(kMaxMessageBytes);
     socket->setReceiveTimeout(Poco::Timespan(kIdleSeconds, 0));
     try {
-      serve(services, *agent, *socket, context.request_id(), fd);
+      serve(services, *agent, *socket, context.request_id(), fd, limits::budget_account(context));
     } catch (const Poco::Exception& e) {
       spdlog::debug("request {}: websocket ended: {}", context.request_id(), e.displayText());
     }

@@ -36,6 +36,7 @@ struct ReloadHost {
     config.reload.debounce = std::chrono::milliseconds(20);
     config.reload.cache_dir = folders.dir.path() / "cache";
     config.store.memory.max_conversations = 10000000;  // every load-test chat is a new one
+    config.limits.rate.clear();  // the load tests chat far more than 60 times a minute
     app = std::make_unique<agent_host::app::HostApp>(std::move(config));
     app->start();
   }
