@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "security/auth_error.h"
+#include "security/bind_exposure.h"
+
 namespace agent_host::app {
 namespace {
 
@@ -268,8 +271,7 @@ RedisConfig read_redis(const nlohmann::json& json) {
 
 bool admin_routes_enabled(const HostConfig& config) {
   if (config.admin_enabled) return *config.admin_enabled;
-  const std::string& bind = config.http.bind;
-  return bind == "127.0.0.1" || bind == "::1" || bind == "localhost" || bind.rfind("127.", 0) == 0;
+  return config.auth.enabled || security::is_loopback_bind(config.http.bind);
 }
 
 std::filesystem::path default_plugins_dir() {
@@ -301,10 +303,11 @@ HostConfig load_host_config(const std::filesystem::path& file) {
   }
   try {
     if (!json.is_object()) throw ConfigError("the config must be a JSON object");
-    reject_unknown(json,
-                   {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store",
-                    "secrets", "reload", "plugins", "admin", "sessions", "context_cache", "redis"},
-                   "config");
+    reject_unknown(
+        json,
+        {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets",
+         "reload", "plugins", "admin", "sessions", "context_cache", "redis", "auth"},
+        "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
     for (const char* key : {"plugins_dir", "agents_dir", "log_level"}) {
@@ -320,6 +323,13 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (json.contains("http_client"))
       read_http_client(json["http_client"], base, config.http_client);
     read_reload(json, base, config);
+    if (json.contains("auth")) {
+      try {
+        config.auth = security::parse_auth_config(json["auth"], base);
+      } catch (const security::AuthConfigError& e) {
+        throw ConfigError(e.what());
+      }
+    }
     if (json.contains("sessions")) read_sessions(json["sessions"], config.sessions);
     if (json.contains("context_cache"))
       read_context_cache(json["context_cache"], config.context_cache);

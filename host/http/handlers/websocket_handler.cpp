@@ -40,7 +40,8 @@ std::unique_ptr<WebSocket> accept(RequestContext& context) {
 }
 
 void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& socket,
-           const std::string& request_id, int fd) {
+           const std::string& request_id, int fd,
+           const std::optional<security::Principal>& principal) {
   WebSocketStream stream(socket);
   Poco::Buffer<char> buffer(0);
   std::uint64_t turn = 0;
@@ -86,7 +87,7 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
       if (!utf8_length(text)) throw ApiError(400, "invalid_utf8", "the message is not UTF-8");
       const nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
       if (body.is_discarded()) throw ApiError(400, "malformed_json", "the message is not JSON");
-      request = parse_chat_request(body);
+      request = parse_chat_request(body, principal);
     } catch (const ApiError& e) {
       stream.send("error", error_event(e.status(), e.code(), e.what(), turn_id));
       continue;
@@ -108,7 +109,7 @@ void add_websocket_routes(Router& router, const ApiServices& services) {
     socket->setMaxPayloadSize(kMaxMessageBytes);
     socket->setReceiveTimeout(Poco::Timespan(kIdleSeconds, 0));
     try {
-      serve(services, *agent, *socket, context.request_id(), fd);
+      serve(services, *agent, *socket, context.request_id(), fd, context.principal());
     } catch (const Poco::Exception& e) {
       spdlog::debug("request {}: websocket ended: {}", context.request_id(), e.displayText());
     }

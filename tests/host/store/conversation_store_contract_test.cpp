@@ -1,5 +1,8 @@
 // The conversation store's contract, run against every implementation: in-process, SQLite and a
 // real PostgreSQL server (tests/support/postgres_server.h).
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -276,4 +279,64 @@ TEST_CASE("a database with a newer schema than the binary is refused, naming bot
     CHECK_THAT(message, Catch::Contains("the " + std::to_string(latest_schema_version()) +
                                         " this agent-host"));
   }
+}
+
+TEST_CASE("every store records a conversation's tenant and lists one tenant's or every tenant's",
+          "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "memory", "sqlite", "postgresql"));
+  INFO(backend.kind());
+  auto store = backend.open();
+  const auto in_acme = store->create("alice", "helper", "acme");
+  const auto in_globex = store->create("alice", "helper", "globex");
+  const auto untenanted = store->create("alice", "helper");
+  CHECK(in_acme.tenant == "acme");
+  CHECK(store->find(in_acme.id)->tenant == "acme");
+  CHECK(store->find(untenanted.id)->tenant.empty());
+  // append answers the conversation as it is after: the tenant is part of it.
+  CHECK(store->append(in_globex.id, {full_message("g1", "user")}).tenant == "globex");
+
+  ConversationQuery acme{"alice", "", 10, "", std::string("acme")};
+  const auto acme_page = store->list(acme);
+  REQUIRE(acme_page.items.size() == 1);
+  CHECK(acme_page.items.front().id == in_acme.id);
+  acme.agent_id = "helper";
+  CHECK(store->list(acme).items.size() == 1);
+  acme.agent_id = "writer";
+  CHECK(store->list(acme).items.empty());
+  CHECK(store->list({"alice", "", 10, "", std::string("")}).items.front().id == untenanted.id);
+  CHECK(store->list({"alice", "", 10, "", std::string("initech")}).items.empty());
+  CHECK(store->list({"alice", "", 10, ""}).items.size() == 3);  // any tenant
+}
+
+TEST_CASE("a database at schema version 1 is migrated: its conversations get the empty tenant",
+          "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  INFO(backend.kind());
+  const auto config = backend.config();
+  const bool sqlite = config.type == StoreConfig::Type::sqlite;
+  if (sqlite) std::filesystem::create_directories(config.sqlite_path.parent_path());
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::PostgreSQL::Connector::registerConnector();
+  {
+    using Poco::Data::Keywords::now;
+    Poco::Data::Session session(
+        sqlite ? "SQLite" : "PostgreSQL",
+        sqlite ? config.sqlite_path.string() : config.postgresql_connection);
+    session << "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)",
+        now;
+    for (const auto& sql : schema_migrations().front().statements) session << sql, now;
+    session << "INSERT INTO schema_version (version, applied_at) VALUES (1, 0)", now;
+    session << "INSERT INTO users (user_id, created_at, last_active) VALUES ('alice', 1, 1)", now;
+    session << "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, "
+               "updated_at, message_count) VALUES ('c0ffee00-0000-4000-8000-000000000000', "
+               "'alice', 'helper', 1, 1, 0)",
+        now;
+  }
+  auto store = backend.open();
+  const auto old = store->find("c0ffee00-0000-4000-8000-000000000000");
+  REQUIRE(old);
+  CHECK(old->tenant.empty());
+  CHECK(store->list({"alice", "", 10, "", std::string("")}).items.size() == 1);
+  CHECK(store->create("alice", "helper", "acme").tenant == "acme");
+  CHECK(latest_schema_version() == 2);
 }
