@@ -86,14 +86,14 @@ TEST_CASE(
   CHECK(http_request(host.port(), "GET", "/health").status == 200);
   const auto missing = http_request(host.port(), "GET", "/agents");
   CHECK(missing.status == 401);
-  CHECK(missing.headers["WWW-Authenticate"].rfind("Bearer", 0) == 0);
+  CHECK(missing.headers.at("WWW-Authenticate").rfind("Bearer", 0) == 0);
   CHECK(missing.json["error"]["code"] == "missing_credentials");
   CHECK(missing.json["error"]["request_id"].is_string());
 
   const auto wrong = call(host.port(), "GET", "/agents", kAliceKey + "x");
   CHECK(wrong.status == 401);
   CHECK(wrong.json["error"]["code"] == "invalid_api_key");
-  CHECK(wrong.headers["WWW-Authenticate"].find("invalid_token") != std::string::npos);
+  CHECK(wrong.headers.at("WWW-Authenticate").find("invalid_token") != std::string::npos);
   CHECK(wrong.body.find(kAliceKey) == std::string::npos);
 
   const auto basic = http_request(host.port(), "GET", "/agents", "", "application/json",

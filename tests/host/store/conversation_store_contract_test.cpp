@@ -144,7 +144,7 @@ TEST_CASE("every store pages messages with opaque cursors and refuses forged one
   CHECK_THROWS_AS(store->message_page(conversation.id, 2, "zz"), InvalidCursorError);
   CHECK_THROWS_AS(store->message_page(conversation.id, 2, "6d3a2d31"), InvalidCursorError);
   store->create("alice", "helper");  // two conversations: a listing of one per page has a cursor
-  const std::string list_cursor = store->list({"alice", "", 1, ""}).next_cursor;
+  const std::string list_cursor = store->list({"alice", "", 1, "", std::nullopt}).next_cursor;
   REQUIRE_FALSE(list_cursor.empty());
   CHECK_THROWS_AS(store->message_page(conversation.id, 2, list_cursor), InvalidCursorError);
 }
@@ -166,7 +166,7 @@ TEST_CASE("every store lists a user's conversations newest first, by agent, in p
   std::vector<std::string> listed;
   std::string cursor;
   do {
-    const auto page = store->list({"alice", "helper", 2, cursor});
+    const auto page = store->list({"alice", "helper", 2, cursor, std::nullopt});
     CHECK(page.items.size() <= 2);
     for (const auto& conversation : page.items) {
       CHECK(conversation.user_id == "alice");
@@ -177,12 +177,12 @@ TEST_CASE("every store lists a user's conversations newest first, by agent, in p
   } while (!cursor.empty());
   CHECK(listed == std::vector<std::string>(helper_ids.rbegin(), helper_ids.rend()));
 
-  const auto every_agent = store->list({"alice", "", 100, ""});
+  const auto every_agent = store->list({"alice", "", 100, "", std::nullopt});
   REQUIRE(every_agent.items.size() == 6);
   CHECK(every_agent.items.front().id == other_agent.id);
   CHECK(every_agent.next_cursor.empty());
-  CHECK(store->list({"carol", "", 10, ""}).items.empty());
-  CHECK_THROWS_AS(store->list({"alice", "", 10, "not-a-cursor"}), InvalidCursorError);
+  CHECK(store->list({"carol", "", 10, "", std::nullopt}).items.empty());
+  CHECK_THROWS_AS(store->list({"alice", "", 10, "not-a-cursor", std::nullopt}), InvalidCursorError);
 }
 
 TEST_CASE("every store deletes a conversation with its messages", "[store][contract]") {
@@ -199,7 +199,7 @@ TEST_CASE("every store deletes a conversation with its messages", "[store][contr
   CHECK_FALSE(store->remove(doomed.id));
   CHECK_THROWS_AS(store->append(doomed.id, {full_message("d3", "user")}), std::out_of_range);
   CHECK(store->messages(kept.id).size() == 1);
-  CHECK(store->list({"alice", "", 10, ""}).items.size() == 1);
+  CHECK(store->list({"alice", "", 10, "", std::nullopt}).items.size() == 1);
 }
 
 TEST_CASE(
@@ -305,7 +305,7 @@ TEST_CASE("every store records a conversation's tenant and lists one tenant's or
   CHECK(store->list(acme).items.empty());
   CHECK(store->list({"alice", "", 10, "", std::string("")}).items.front().id == untenanted.id);
   CHECK(store->list({"alice", "", 10, "", std::string("initech")}).items.empty());
-  CHECK(store->list({"alice", "", 10, ""}).items.size() == 3);  // any tenant
+  CHECK(store->list({"alice", "", 10, "", std::nullopt}).items.size() == 3);  // any tenant
 }
 
 TEST_CASE("a database at schema version 1 is migrated: its conversations get the empty tenant",
