@@ -59,7 +59,8 @@ TEST_CASE("a host bound beyond loopback without auth refuses to start and says h
   }
 }
 
-TEST_CASE("--insecure or auth lets a host serve beyond loopback", "[security][secure_default]") {
+TEST_CASE("a host with auth, or with the insecure flag, serves beyond loopback",
+          "[security][secure_default]") {
   {
     agent_test::TestHost insecure([](agent_host::app::HostConfig& config) {
       config.http.bind = "0.0.0.0";
