@@ -96,6 +96,7 @@ struct TurnPipeline::Turn {
   const Agent& agent;
   const TurnOptions& options;
   std::string user_id;
+  std::string tenant;
   nlohmann::json context = nlohmann::json::object();
   nlohmann::json tools = nlohmann::json::array();         // declared to the provider this step
   nlohmann::json client_tools = nlohmann::json::array();  // /v1: the client's own tools
@@ -142,6 +143,7 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
   if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.user_id = request.user_id;
+  turn.tenant = request.tenant;
   turn.context = request.context;
   turn.original_message = request.message;
   turn.conversation = resolve_conversation(agent, request);
@@ -232,9 +234,9 @@ store::Conversation TurnPipeline::resolve_conversation(const Agent& agent,
                                                        const ChatRequest& request) {
   if (!request.conversation_id) return {};  // created when the turn is stored
   auto conversation = with_store([&] { return store_.find(*request.conversation_id); });
-  // Another user's or another agent's conversation is reported as unknown: ids must not leak.
+  // Another user's, tenant's or agent's conversation is reported as unknown: ids must not leak.
   if (!conversation || conversation->user_id != request.user_id ||
-      conversation->agent_id != agent.id()) {
+      conversation->tenant != request.tenant || conversation->agent_id != agent.id()) {
     throw TurnError(TurnError::Kind::not_found, "conversation " + *request.conversation_id +
                                                     " not found for this user and agent");
   }
@@ -512,7 +514,7 @@ void TurnPipeline::store_messages(Turn& turn) {
   if (!turn.tool_calls.empty()) assistant.tool_calls = turn.tool_calls.dump();
   with_store([&] {
     if (turn.new_conversation) {
-      turn.conversation = store_.create(turn.user_id, turn.agent.id());
+      turn.conversation = store_.create(turn.user_id, turn.agent.id(), turn.tenant);
     }
     std::vector<store::Message> messages;
     messages.reserve(turn.steps.size() + 2);
@@ -528,8 +530,11 @@ void TurnPipeline::touch_session(Turn& turn) {
   // Sessions are bookkeeping: the turn is stored already, so a session store that is down (its
   // client logs the outage once) costs the answer its session_id, nothing more.
   try {
-    turn.session_id =
-        sessions_->touch(turn.user_id, turn.agent.id(), turn.conversation.id, 2).session_id;
+    // One session per user and agent; with auth the same subject in two tenants is two users, so
+    // the tenant is part of the session's user key (joined by the ASCII unit separator).
+    const std::string user =
+        turn.tenant.empty() ? turn.user_id : turn.tenant + '\x1f' + turn.user_id;
+    turn.session_id = sessions_->touch(user, turn.agent.id(), turn.conversation.id, 2).session_id;
   } catch (const std::exception& e) {
     spdlog::debug("request {}: no session: {}", turn.options.request_id, e.what());
   }

@@ -27,6 +27,7 @@ struct ChatRequest {
   std::string message;
   std::optional<std::string> conversation_id;
   nlohmann::json context = nlohmann::json::object();
+  std::string tenant;  // the principal's tenant with auth on; "" otherwise (last: brace-inits)
 };
 
 // A turn whose transcript the client owns (the OpenAI-compatible API): nothing is read from or
@@ -71,7 +72,7 @@ struct ChatResult {
 class TurnError : public std::runtime_error {
  public:
   enum class Kind {
-    not_found,          // unknown conversation (or one of another user / agent)
+    not_found,          // unknown conversation (or one of another user, tenant or agent)
     upstream,           // the provider failed or answered garbage
     upstream_timeout,   // the provider ran out of time
     unavailable,        // a dependency is down; retry later

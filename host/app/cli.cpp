@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/check_plugin_command.h"
+#include "app/hash_key_command.h"
 #include "app/host_app.h"
 #include "app/sign_plugin_command.h"
 #include "observability/logging.h"
@@ -50,6 +51,7 @@ int serve(const po::variables_map& vm) {
   if (vm.count("plugins-dir")) config.plugins_dir = vm["plugins-dir"].as<std::string>();
   if (vm.count("agents-dir")) config.agents_dir = vm["agents-dir"].as<std::string>();
   if (vm.count("log-level")) config.log_level = vm["log-level"].as<std::string>();
+  if (vm.count("insecure")) config.insecure = true;
   if (vm.count("store-path")) {
     config.store.type = store::StoreConfig::Type::sqlite;
     config.store.sqlite_path = std::filesystem::absolute(vm["store-path"].as<std::string>());
@@ -88,7 +90,9 @@ int run_cli(int argc, char** argv) {
       "agents-dir", po::value<std::string>(), "folder of agent definitions (<id>.json)")(
       "log-level", po::value<std::string>(), "trace, debug, info, warn, error or off")(
       "store-path", po::value<std::string>(), "keep conversations in this SQLite file")(
-      "key", po::value<std::string>(), "sign-plugin: the PEM private key (RSA or EC)");
+      "key", po::value<std::string>(), "sign-plugin: the PEM private key (RSA or EC)")(
+      "insecure", "serve a non-loopback address without authentication")(
+      "generate", "hash-key: make a new random key and print it with its hash");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("args",
                                                             po::value<std::vector<std::string>>());
@@ -102,7 +106,9 @@ int run_cli(int argc, char** argv) {
            "       agent-host check-plugin FILE   print a plugin's manifest or why it is "
            "refused\n"
            "       agent-host sign-plugin --key KEY.pem FILE   write FILE.sig (detached "
-           "signature)\n\n"
+           "signature)\n"
+           "       agent-host hash-key [--generate]   hash an API key read on stdin for "
+           "auth.api_keys\n\n"
         << options;
   };
   try {
@@ -128,6 +134,9 @@ int run_cli(int argc, char** argv) {
       }
       if (command == "sign-plugin" && args.size() == 1 && vm.count("key")) {
         return sign_plugin(args[0], vm["key"].as<std::string>(), std::cout, std::cerr);
+      }
+      if (command == "hash-key" && args.empty()) {
+        return hash_key(vm.count("generate") > 0, std::cin, std::cout, std::cerr);
       }
       std::cerr << "agent-host: unknown command or wrong arguments: " << command << "\n";
       usage(std::cerr);

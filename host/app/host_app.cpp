@@ -3,12 +3,23 @@
 #include <spdlog/spdlog.h>
 
 #include "http/api.h"
+#include "security/auth_filter.h"
+#include "security/bind_exposure.h"
 #include "store/store_factory.h"
 
 namespace agent_host::app {
 
 HostApp::HostApp(HostConfig config)
     : config_(std::move(config)), secrets_(config_.secrets), http_client_(config_.http_client) {
+  security::check_bind_exposure(config_.http.bind, config_.auth.enabled, config_.insecure);
+  if (config_.auth.enabled) {
+    authenticator_ = security::make_authenticator(config_.auth, secrets_);
+    spdlog::info(
+        "host: authentication on: {} API keys, JWT {}", config_.auth.api_keys.size(),
+        config_.auth.jwt ? "accepted (iss " + config_.auth.jwt->rules.issuer + ")" : "off");
+  } else if (config_.insecure) {
+    spdlog::warn("host: --insecure: serving {} without authentication", config_.http.bind);
+  }
   spdlog::info("host: agent-host {} (plugin ABI {}), plugins from {}, agents from {}",
                AGENT_HOST_VERSION, plugins::host_abi().to_string(), config_.plugins_dir.string(),
                config_.agents_dir.string());
@@ -29,6 +40,8 @@ HostApp::HostApp(HostConfig config)
                                                  config_.redis ? config_.redis->key_prefix : "");
   pipeline_ = std::make_unique<agents::TurnPipeline>(state_->conversations(), &state_->sessions(),
                                                      &limits_->budgets());
+  // Authentication is the first filter: rate limits and handlers see its principal.
+  if (authenticator_) router_.add_filter(security::make_auth_filter(*authenticator_));
   http::register_api_routes(
       router_, http::ApiServices{agents_, plugins_, state_->conversations(), *pipeline_,
                                  disconnects_, started_at_, reloader_.get(),

@@ -19,6 +19,7 @@
 #include "plugins/plugin_registry.h"
 #include "reload/folder_watcher.h"
 #include "reload/reloader.h"
+#include "security/authenticator.h"
 #include "store/conversation_store.h"
 
 namespace agent_host::app {
@@ -26,7 +27,8 @@ namespace agent_host::app {
 class HostApp {
  public:
   // Loads plugins and agents (refusals are logged and listed, never fatal) and binds the socket.
-  // Throws when the socket cannot be bound.
+  // Throws when the socket cannot be bound, and security::AuthConfigError when the auth config
+  // is unusable or a non-loopback bind has no auth (and no --insecure).
   explicit HostApp(HostConfig config);
   ~HostApp();
   HostApp(const HostApp&) = delete;
@@ -39,6 +41,7 @@ class HostApp {
   const plugins::PluginRegistry& plugins() const noexcept { return plugins_; }
   const agents::AgentRegistry& agents() const noexcept { return agents_; }
   reload::Reloader& reloader() noexcept { return *reloader_; }
+  const http::Router& router() const noexcept { return router_; }
 
  private:
   const HostConfig config_;
@@ -58,6 +61,7 @@ class HostApp {
   std::unique_ptr<limits::HostLimits> limits_;               // rate limits, token budgets, CORS
   std::unique_ptr<agents::TurnPipeline> pipeline_;
   http::DisconnectWatcher disconnects_;  // outlives the server, whose handlers use it
+  std::unique_ptr<security::Authenticator> authenticator_;  // null when auth is off
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
 };

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "app/limits_section.h"
+#include "security/auth_error.h"
+#include "security/bind_exposure.h"
 
 namespace agent_host::app {
 namespace {
@@ -270,8 +272,7 @@ RedisConfig read_redis(const nlohmann::json& json) {
 
 bool admin_routes_enabled(const HostConfig& config) {
   if (config.admin_enabled) return *config.admin_enabled;
-  const std::string& bind = config.http.bind;
-  return bind == "127.0.0.1" || bind == "::1" || bind == "localhost" || bind.rfind("127.", 0) == 0;
+  return config.auth.enabled || security::is_loopback_bind(config.http.bind);
 }
 
 std::filesystem::path default_plugins_dir() {
@@ -306,7 +307,8 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     reject_unknown(
         json,
         {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets",
-         "reload", "plugins", "admin", "sessions", "context_cache", "redis", "limits", "cors"},
+         "reload", "plugins", "admin", "sessions", "context_cache", "redis", "limits", "cors",
+         "auth"},
         "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
@@ -324,6 +326,13 @@ HostConfig load_host_config(const std::filesystem::path& file) {
       read_http_client(json["http_client"], base, config.http_client);
     read_reload(json, base, config);
     read_limits_sections(json, config);
+    if (json.contains("auth")) {
+      try {
+        config.auth = security::parse_auth_config(json["auth"], base);
+      } catch (const security::AuthConfigError& e) {
+        throw ConfigError(e.what());
+      }
+    }
     if (json.contains("sessions")) read_sessions(json["sessions"], config.sessions);
     if (json.contains("context_cache"))
       read_context_cache(json["context_cache"], config.context_cache);

@@ -15,6 +15,7 @@
 #include "http_client/client_options.h"
 #include "limits/limits_config.h"
 #include "plugins/secret_store.h"
+#include "security/auth_config.h"
 #include "store/memory_context_cache.h"
 #include "store/memory_session_store.h"
 #include "store/redis/redis_options.h"
@@ -47,15 +48,19 @@ struct HostConfig {
     std::filesystem::path cache_dir;  // parent of the plugin cache; empty: system temp folder
   } reload;
   std::vector<std::filesystem::path> trusted_keys;  // plugins.trusted_keys (PEM public keys)
-  // admin.enabled; unset: enabled only when http.bind is a loopback address (no auth yet).
+  // admin.enabled; unset: enabled when auth is on (the admin role guards them) or http.bind is
+  // a loopback address.
   std::optional<bool> admin_enabled;
+  security::AuthConfig auth;  // "auth" (README "Authentication")
+  bool insecure = false;      // --insecure: serve a non-loopback bind without auth
   store::SessionLimits sessions;
   store::ContextCacheLimits context_cache;
   std::optional<RedisConfig> redis;
   limits::LimitsConfig limits;  // "limits" and "cors" (app/limits_section.cpp)
 };
 
-// Whether the admin routes are on: admin.enabled, or by default only on a loopback bind.
+// Whether the admin routes are on: admin.enabled, or by default when auth is on or the bind is
+// loopback.
 bool admin_routes_enabled(const HostConfig& config);
 
 class ConfigError : public std::runtime_error {

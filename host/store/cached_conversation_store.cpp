@@ -61,8 +61,9 @@ std::optional<Conversation> CachedConversationStore::find(
 }
 
 Conversation CachedConversationStore::create(const std::string& user_id,
-                                             const std::string& agent_id) {
-  Conversation conversation = durable_.create(user_id, agent_id);
+                                             const std::string& agent_id,
+                                             const std::string& tenant) {
+  Conversation conversation = durable_.create(user_id, agent_id, tenant);
   update_cache(conversation, {});
   return conversation;
 }

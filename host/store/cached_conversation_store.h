@@ -7,7 +7,8 @@
 //   store's version (a window of an older version is dropped). Every turn and every read starts
 //   with find(), so a cache that missed an update (another host without a shared cache, a Redis
 //   blip) is corrected before it is used.
-// - recent_messages() and a first page of messages are served from the cache when its window covers what is
+// - recent_messages() and a first page of messages are served from the cache when its window covers
+// what is
 //   asked; otherwise from the durable store, and the window is refilled.
 // - When the durable store fails, find() and reads fall back to the cache (as of the last
 //   version this host saw): conversations stay readable, chat itself fails on the append.
@@ -26,7 +27,8 @@ class CachedConversationStore final : public ConversationStore {
       : durable_(durable), cache_(cache) {}
 
   std::optional<Conversation> find(const std::string& conversation_id) const override;
-  Conversation create(const std::string& user_id, const std::string& agent_id) override;
+  Conversation create(const std::string& user_id, const std::string& agent_id,
+                      const std::string& tenant = "") override;
   std::vector<Message> recent_messages(const std::string& conversation_id,
                                        std::size_t limit) const override;
   // Later pages, listings and deletion go to the durable store (the cache holds only a window

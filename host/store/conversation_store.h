@@ -28,11 +28,14 @@ struct Message {
 
 struct Conversation {
   std::string id;
-  std::string user_id;
+  std::string user_id;  // the owner: the principal's subject with auth on
   std::string agent_id;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
   std::int64_t message_count = 0;
+  // The owner's tenant ("" when auth is off): with auth on, only this tenant's owner (or an
+  // admin) sees the conversation. Last, so brace-initialisers of the fields above stay right.
+  std::string tenant;
 };
 
 // One page of a listing; `next_cursor` is empty on the last page. Cursors are opaque to callers.
@@ -46,7 +49,8 @@ struct ConversationQuery {
   std::string user_id;   // required
   std::string agent_id;  // "" for every agent
   std::size_t limit = 20;
-  std::string cursor;  // "" for the first page
+  std::string cursor;                 // "" for the first page
+  std::optional<std::string> tenant;  // only this tenant's; nothing: any tenant
 };
 
 // The store cannot take more data (a capacity limit, a full disk). Maps to 507.
@@ -80,7 +84,8 @@ class ConversationStore {
 
   virtual std::optional<Conversation> find(const std::string& conversation_id) const = 0;
   // Creates an empty conversation with a fresh id. Throws StoreFullError at capacity.
-  virtual Conversation create(const std::string& user_id, const std::string& agent_id) = 0;
+  virtual Conversation create(const std::string& user_id, const std::string& agent_id,
+                              const std::string& tenant = "") = 0;
   // The last `limit` messages, oldest first.
   virtual std::vector<Message> recent_messages(const std::string& conversation_id,
                                                std::size_t limit) const = 0;

@@ -19,10 +19,12 @@ std::optional<Conversation> MemoryConversationStore::find(
 }
 
 Conversation MemoryConversationStore::create(const std::string& user_id,
-                                             const std::string& agent_id) {
+                                             const std::string& agent_id,
+                                             const std::string& tenant) {
   Conversation conversation;
   conversation.id = ids::random_uuid();
   conversation.user_id = user_id;
+  conversation.tenant = tenant;
   conversation.agent_id = agent_id;
   conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
   std::lock_guard lock(mutex_);
@@ -75,6 +77,7 @@ Page<Conversation> MemoryConversationStore::list(const ConversationQuery& query)
     for (const auto& [id, entry] : entries_) {
       const Conversation& c = entry.conversation;
       if (c.user_id != query.user_id) continue;
+      if (query.tenant && c.tenant != *query.tenant) continue;
       if (!query.agent_id.empty() && c.agent_id != query.agent_id) continue;
       if (after && std::tie(c.created_at_ms, c.id) >= std::tie(after->created_at_ms, after->id)) {
         continue;

@@ -19,7 +19,8 @@ class MemoryConversationStore final : public ConversationStore {
   explicit MemoryConversationStore(MemoryStoreLimits limits = {}) : limits_(limits) {}
 
   std::optional<Conversation> find(const std::string& conversation_id) const override;
-  Conversation create(const std::string& user_id, const std::string& agent_id) override;
+  Conversation create(const std::string& user_id, const std::string& agent_id,
+                      const std::string& tenant = "") override;
   std::vector<Message> recent_messages(const std::string& conversation_id,
                                        std::size_t limit) const override;
   Page<Message> message_page(const std::string& conversation_id, std::size_t limit,

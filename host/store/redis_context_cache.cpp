@@ -27,6 +27,7 @@ return {redis.call('HGET', KEYS[1], 'c'), redis.call('LRANGE', KEYS[2], 0, -1)}
 nlohmann::json to_json(const Conversation& c) {
   return {{"id", c.id},
           {"user_id", c.user_id},
+          {"tenant", c.tenant},
           {"agent_id", c.agent_id},
           {"created_at_ms", c.created_at_ms},
           {"updated_at_ms", c.updated_at_ms},
@@ -50,6 +51,7 @@ Conversation conversation_from(const nlohmann::json& j) {
   Conversation c;
   c.id = j.at("id").get<std::string>();
   c.user_id = j.at("user_id").get<std::string>();
+  c.tenant = j.value("tenant", "");  // entries written before tenants existed: the default one
   c.agent_id = j.at("agent_id").get<std::string>();
   c.created_at_ms = j.at("created_at_ms").get<std::int64_t>();
   c.updated_at_ms = j.at("updated_at_ms").get<std::int64_t>();

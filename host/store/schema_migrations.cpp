@@ -83,6 +83,17 @@ const std::vector<Migration>& schema_migrations() {
            "CREATE INDEX idx_messages_conversation_created ON messages "
            "(conversation_id, created_at)",
        }},
+      // Authentication: a conversation belongs to its owner's tenant ('' when auth is off, and
+      // for conversations stored before). Tenant listings get their own indexes; the old ones
+      // serve hosts without auth and admins listing a user across tenants.
+      {2,
+       {
+           "ALTER TABLE conversations ADD COLUMN tenant TEXT NOT NULL DEFAULT ''",
+           "CREATE INDEX idx_conversations_tenant_user_agent ON conversations "
+           "(tenant, user_id, agent_id, created_at, conversation_id)",
+           "CREATE INDEX idx_conversations_tenant_user_created ON conversations "
+           "(tenant, user_id, created_at, conversation_id)",
+       }},
   };
   return migrations;
 }

@@ -83,19 +83,20 @@ void bind_message_rows(Poco::Data::Statement& statement, MessageRows& rows) {
       into(rows.tool_calls), into(rows.tool_call_id), into(rows.seq);
 }
 
+#define AGENT_HOST_CONVERSATION_COLUMNS \
+  "conversation_id, user_id, agent_id, created_at, updated_at, message_count, tenant"
 constexpr const char* kConversationColumns =
-    "SELECT conversation_id, user_id, agent_id, created_at, updated_at, message_count "
-    "FROM conversations ";
+    "SELECT " AGENT_HOST_CONVERSATION_COLUMNS " FROM conversations ";
 
 struct ConversationRows {
-  std::vector<std::string> id, user_id, agent_id;
+  std::vector<std::string> id, user_id, agent_id, tenant;
   std::vector<Int64> created_at, updated_at, message_count;
 
   std::vector<Conversation> to_conversations() const {
     std::vector<Conversation> conversations(id.size());
     for (std::size_t i = 0; i < id.size(); ++i) {
-      conversations[i] = {id[i],         user_id[i],    agent_id[i],
-                          created_at[i], updated_at[i], message_count[i]};
+      conversations[i] = {id[i],         user_id[i],       agent_id[i], created_at[i],
+                          updated_at[i], message_count[i], tenant[i]};
     }
     return conversations;
   }
@@ -103,7 +104,7 @@ struct ConversationRows {
 
 void bind_conversation_rows(Poco::Data::Statement& statement, ConversationRows& rows) {
   statement, into(rows.id), into(rows.user_id), into(rows.agent_id), into(rows.created_at),
-      into(rows.updated_at), into(rows.message_count);
+      into(rows.updated_at), into(rows.message_count), into(rows.tenant);
 }
 
 Int64 to_int64(std::size_t value) {
@@ -269,10 +270,12 @@ std::optional<Conversation> SqlConversationStore::find(const std::string& conver
   });
 }
 
-Conversation SqlConversationStore::create(const std::string& user_id, const std::string& agent_id) {
+Conversation SqlConversationStore::create(const std::string& user_id, const std::string& agent_id,
+                                          const std::string& tenant) {
   Conversation conversation;
   conversation.id = ids::random_uuid();
   conversation.user_id = user_id;
+  conversation.tenant = tenant;
   conversation.agent_id = agent_id;
   conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
   return write("creating a conversation", [&](Poco::Data::Session& session) {
@@ -281,9 +284,10 @@ Conversation SqlConversationStore::create(const std::string& user_id, const std:
         bind(user_id), bind(Int64(conversation.created_at_ms)),
         bind(Int64(conversation.created_at_ms)), now;
     session << "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, "
-               "updated_at, message_count) VALUES ($1, $2, $3, $4, $5, 0)",
+               "updated_at, message_count, tenant) VALUES ($1, $2, $3, $4, $5, 0, $6)",
         bind(conversation.id), bind(user_id), bind(agent_id),
-        bind(Int64(conversation.created_at_ms)), bind(Int64(conversation.updated_at_ms)), now;
+        bind(Int64(conversation.created_at_ms)), bind(Int64(conversation.updated_at_ms)),
+        bind(tenant), now;
     return conversation;
   });
 }
@@ -337,8 +341,7 @@ Conversation SqlConversationStore::append(const std::string& conversation_id,
     // The UPDATE takes the conversation's row lock (PostgreSQL) or the database's write lock
     // (SQLite) before the sequence numbers are handed out.
     update << "UPDATE conversations SET message_count = message_count + $1, updated_at = $2 "
-              "WHERE conversation_id = $3 RETURNING conversation_id, user_id, agent_id, "
-              "created_at, updated_at, message_count",
+              "WHERE conversation_id = $3 RETURNING " AGENT_HOST_CONVERSATION_COLUMNS,
         bind(count), bind(updated_at), bind(conversation_id);
     bind_conversation_rows(update, rows);
     update.execute();
@@ -365,19 +368,24 @@ Page<Conversation> SqlConversationStore::list(const ConversationQuery& query) co
     ConversationRows rows;
     Poco::Data::Statement statement(session);
     const Int64 limit = to_int64(query.limit) + 1;
-    if (query.agent_id.empty()) {
-      statement << std::string(kConversationColumns) +
-                       "WHERE user_id = $1 AND (created_at, conversation_id) < ($2, $3) "
-                       "ORDER BY created_at DESC, conversation_id DESC LIMIT $4",
-          bind(query.user_id), bind(Int64(after.created_at_ms)), bind(after.id), bind(limit);
-    } else {
-      statement << std::string(kConversationColumns) +
-                       "WHERE user_id = $1 AND agent_id = $2 AND "
-                       "(created_at, conversation_id) < ($3, $4) "
-                       "ORDER BY created_at DESC, conversation_id DESC LIMIT $5",
-          bind(query.user_id), bind(query.agent_id), bind(Int64(after.created_at_ms)),
-          bind(after.id), bind(limit);
+    // Only the filters given, so each query can use its index: (user_id, agent_id, created_at)
+    // or, with a tenant, (tenant, user_id, agent_id, created_at).
+    std::string sql = std::string(kConversationColumns) + "WHERE user_id = $1";
+    statement, bind(query.user_id);
+    int next = 2;
+    if (!query.agent_id.empty()) {
+      sql += " AND agent_id = $" + std::to_string(next++);
+      statement, bind(query.agent_id);
     }
+    if (query.tenant) {
+      sql += " AND tenant = $" + std::to_string(next++);
+      statement, bind(*query.tenant);
+    }
+    sql += " AND (created_at, conversation_id) < ($" + std::to_string(next) + ", $" +
+           std::to_string(next + 1) + ") ORDER BY created_at DESC, conversation_id DESC LIMIT $" +
+           std::to_string(next + 2);
+    statement, bind(Int64(after.created_at_ms)), bind(after.id), bind(limit);
+    statement << sql;
     bind_conversation_rows(statement, rows);
     statement.execute();
     Page<Conversation> page;

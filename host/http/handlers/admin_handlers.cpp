@@ -1,8 +1,8 @@
 // The admin API of hot reload: POST /admin/plugins/reload runs a reload pass now;
 // POST /admin/agents, PUT /admin/agents/{id} and DELETE /admin/agents/{id} write the agents
 // folder (temp file then rename, so the watcher never sees half a file) and apply the change at
-// once. Registered only when admin.enabled (see README "Hot reload"); there is no
-// authentication yet, which is why the default enables it only on a loopback bind.
+// once. Registered only when admin.enabled (see README "Hot reload"): by default when auth is on
+// (the routes then need the admin role, security/route_access.cpp) or the bind is loopback.
 
 #include <fstream>
 

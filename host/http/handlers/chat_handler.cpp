@@ -32,7 +32,7 @@ void add_chat_routes(Router& router, const ApiServices& services) {
     // the agent is replaced meanwhile.
     const auto agent = lease_agent(services, id);
     const nlohmann::json body = context.read_json_body();
-    const agents::ChatRequest request = parse_chat_request(body);
+    const agents::ChatRequest request = parse_chat_request(body, context.principal());
 
     if (wants_stream(context, body)) {
       SseWriter stream(context);

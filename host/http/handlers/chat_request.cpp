@@ -37,10 +37,28 @@ bool is_uuid(const std::string& text) noexcept {
   return true;
 }
 
-agents::ChatRequest parse_chat_request(const nlohmann::json& body) {
+void check_named_user(const std::optional<security::Principal>& principal,
+                      const std::string& user_id, bool admin_may_name_others) {
+  if (!principal || user_id == principal->subject) return;
+  if (admin_may_name_others && principal->has_role("admin")) return;
+  throw ApiError(403, "user_mismatch",
+                 "user_id must be the authenticated user's own id (or be left out)");
+}
+
+agents::ChatRequest parse_chat_request(const nlohmann::json& body,
+                                       const std::optional<security::Principal>& principal) {
   if (!body.is_object()) throw ApiError(422, "invalid_request", "the body must be a JSON object");
   agents::ChatRequest request;
-  request.user_id = text_field(body, "user_id", kMaxUserIdChars);
+  if (principal) {
+    // The identity is the credential's; a user_id in the body is only checked against it.
+    if (const auto it = body.find("user_id"); it != body.end() && !it->is_null()) {
+      check_named_user(principal, text_field(body, "user_id", kMaxUserIdChars), false);
+    }
+    request.user_id = principal->subject;
+    request.tenant = principal->tenant;
+  } else {
+    request.user_id = text_field(body, "user_id", kMaxUserIdChars);
+  }
   request.message = text_field(body, "message", kMaxMessageChars);
   if (const auto it = body.find("conversation_id"); it != body.end() && !it->is_null()) {
     if (!it->is_string() || !is_uuid(it->get<std::string>())) {

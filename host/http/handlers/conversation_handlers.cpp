@@ -28,12 +28,14 @@ std::size_t page_limit(const RequestContext& context, std::size_t fallback) {
 }
 
 nlohmann::json conversation_json(const store::Conversation& conversation) {
-  return {{"conversation_id", conversation.id},
-          {"user_id", conversation.user_id},
-          {"agent_id", conversation.agent_id},
-          {"created_at", iso8601_ms(conversation.created_at_ms)},
-          {"updated_at", iso8601_ms(conversation.updated_at_ms)},
-          {"message_count", conversation.message_count}};
+  nlohmann::json json = {{"conversation_id", conversation.id},
+                         {"user_id", conversation.user_id},
+                         {"agent_id", conversation.agent_id},
+                         {"created_at", iso8601_ms(conversation.created_at_ms)},
+                         {"updated_at", iso8601_ms(conversation.updated_at_ms)},
+                         {"message_count", conversation.message_count}};
+  if (!conversation.tenant.empty()) json["tenant"] = conversation.tenant;
+  return json;
 }
 
 nlohmann::json message_json(const store::Message& message) {
@@ -62,14 +64,45 @@ nlohmann::json cursor_json(const std::string& cursor) {
   throw ApiError(404, "conversation_not_found", "no conversation '" + id + "'");
 }
 
+// With auth on, a conversation exists for its owner (same tenant and subject) and for admins
+// only; anyone else gets the same 404 as for an unknown id, so ids do not leak.
+bool visible_to(const std::optional<security::Principal>& principal,
+                const store::Conversation& conversation) {
+  if (!principal || principal->has_role("admin")) return true;
+  return conversation.tenant == principal->tenant && conversation.user_id == principal->subject;
+}
+
+// The conversation `id` when the request may see it; 404 otherwise.
+store::Conversation visible_conversation(const ApiServices& services, RequestContext& context,
+                                         const std::string& id) {
+  if (!is_uuid(id)) not_found(id);
+  const auto conversation = with_store_errors([&] { return services.conversations.find(id); });
+  if (!conversation || !visible_to(context.principal(), *conversation)) not_found(id);
+  return *conversation;
+}
+
 }  // namespace
 
 void add_conversation_routes(Router& router, const ApiServices& services) {
   router.add("GET", "/conversations", [services](RequestContext& context) {
     store::ConversationQuery query;
+    const auto& principal = context.principal();
     query.user_id = context.query_param("user_id").value_or("");
+    if (principal) {
+      // A user lists its own conversations in its tenant; an admin names any user (and, with
+      // the tenant parameter, one tenant; without it, every tenant).
+      if (query.user_id.empty()) query.user_id = principal->subject;
+      check_named_user(principal, query.user_id, true);
+      if (!principal->has_role("admin")) {
+        query.tenant = principal->tenant;
+      } else if (const auto tenant = context.query_param("tenant")) {
+        query.tenant = *tenant;
+      }
+    }
     const std::size_t chars = utf8_length(query.user_id).value_or(0);
-    if (chars == 0 || chars > kMaxUserIdChars) {
+    // The principal's own subject may be as long as its credential allows.
+    const bool own = principal && query.user_id == principal->subject;
+    if (!own && (chars == 0 || chars > kMaxUserIdChars)) {
       throw ApiError(422, "invalid_request",
                      "the user_id query parameter must be 1.." + std::to_string(kMaxUserIdChars) +
                          " characters");
@@ -86,16 +119,14 @@ void add_conversation_routes(Router& router, const ApiServices& services) {
 
   router.add("GET", "/conversations/{id}", [services](RequestContext& context) {
     const std::string& id = context.path_param("id");
-    if (!is_uuid(id)) not_found(id);
     const std::size_t limit = page_limit(context, 100);
     const std::string cursor = context.query_param("cursor").value_or("");
-    const auto conversation = with_store_errors([&] { return services.conversations.find(id); });
-    if (!conversation) not_found(id);
+    const auto conversation = visible_conversation(services, context, id);
     const auto page =
         with_store_errors([&] { return services.conversations.message_page(id, limit, cursor); });
     nlohmann::json messages = nlohmann::json::array();
     for (const auto& message : page.items) messages.push_back(message_json(message));
-    nlohmann::json body = conversation_json(*conversation);
+    nlohmann::json body = conversation_json(conversation);
     body["messages"] = std::move(messages);
     body["next_cursor"] = cursor_json(page.next_cursor);
     context.send_json(200, body);
@@ -103,6 +134,7 @@ void add_conversation_routes(Router& router, const ApiServices& services) {
 
   router.add("DELETE", "/conversations/{id}", [services](RequestContext& context) {
     const std::string& id = context.path_param("id");
+    if (context.principal()) visible_conversation(services, context, id);
     if (!is_uuid(id)) not_found(id);
     if (!with_store_errors([&] { return services.conversations.remove(id); })) not_found(id);
     context.send_no_content();

@@ -42,7 +42,8 @@ std::unique_ptr<WebSocket> accept(RequestContext& context) {
 }
 
 void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& socket,
-           const std::string& request_id, int fd, const std::string& account) {
+           const std::string& request_id, int fd,
+           const std::optional<security::Principal>& principal, const std::string& account) {
   WebSocketStream stream(socket);
   Poco::Buffer<char> buffer(0);
   std::uint64_t turn = 0;
@@ -91,7 +92,7 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
       }
       const nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
       if (body.is_discarded()) throw ApiError(400, "malformed_json", "the message is not JSON");
-      request = parse_chat_request(body);
+      request = parse_chat_request(body, principal);
     } catch (const ApiError& e) {
       stream.send("error", error_event(e.status(), e.code(), e.what(), turn_id));
       continue;
@@ -113,7 +114,8 @@ void add_websocket_routes(Router& router, const ApiServices& services) {
     socket->setMaxPayloadSize(kMaxMessageBytes);
     socket->setReceiveTimeout(Poco::Timespan(kIdleSeconds, 0));
     try {
-      serve(services, *agent, *socket, context.request_id(), fd, limits::budget_account(context));
+      serve(services, *agent, *socket, context.request_id(), fd, context.principal(),
+            limits::budget_account(context));
     } catch (const Poco::Exception& e) {
       spdlog::debug("request {}: websocket ended: {}", context.request_id(), e.displayText());
     }

@@ -67,6 +67,33 @@ else
   failures=$((failures + 1))
 fi
 
+# hash-key: the key on stdin, the digest for auth.api_keys on stdout (README "Authentication").
+key=0123456789abcdef0123456789abcdef
+want="sha256:$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
+expect "hash-key prints the sha256 digest of the key read on stdin" 0 "$want" -- \
+  bash -c "echo '$key' | '$host' hash-key"
+expect "hash-key refuses a short key" 1 "at least 32 characters" -- \
+  bash -c "echo short | '$host' hash-key"
+expect "hash-key --generate prints a new key and its hash" 0 "hash: sha256:" -- \
+  "$host" hash-key --generate
+
+# Secure by default: beyond loopback without auth the host refuses to start, --insecure serves.
+expect "a non-loopback bind without auth refuses to start and names the fix" 1 "--insecure" -- \
+  "$host" --config "$src/config/host.json" --bind 0.0.0.0 --port 0 --agents-dir "$work" \
+    --store-path "$work/insecure.db"
+if start_host "$work/insecure.log" "$host" --config "$src/config/host.json" --bind 0.0.0.0 \
+    --insecure --agents-dir "$work" --store-path "$work/insecure.db"; then
+  if curl -fsS "http://127.0.0.1:$HOST_PORT/health" >/dev/null &&
+      grep -q "without authentication" "$work/insecure.log"; then
+    echo "ok: --insecure serves a non-loopback bind without auth, with a warning"
+  else
+    echo "FAIL: --insecure host"; failures=$((failures + 1))
+  fi
+  kill -TERM "$HOST_PID"; wait "$HOST_PID"
+else
+  failures=$((failures + 1))
+fi
+
 # A port already in use: start one host, then a second on the same port.
 if ! start_host "$work/first.log" "$host" --config "$src/config/host.json" --agents-dir "$work" \
     --store-path "$work/agent-host.db"; then

@@ -147,7 +147,10 @@ TEST_CASE("the reload, plugins and admin sections configure hot reload", "[app][
   CHECK(config.reload.unload_deadline.count() == 1000);
   CHECK(config.reload.cache_dir == dir.path() / "etc/cache");
   CHECK(config.trusted_keys == std::vector<std::filesystem::path>{dir.path() / "etc/keys/a.pem"});
-  CHECK_FALSE(admin_routes_enabled(config));  // all interfaces, no auth yet: off unless asked
+  CHECK_FALSE(admin_routes_enabled(config));  // all interfaces, no auth: off unless asked
+  config.auth.enabled = true;                 // with auth the admin role guards them: on
+  CHECK(admin_routes_enabled(config));
+  config.auth.enabled = false;
   config.admin_enabled = true;
   CHECK(admin_routes_enabled(config));
 

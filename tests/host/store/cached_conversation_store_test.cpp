@@ -26,9 +26,10 @@ class SwitchableStore final : public ConversationStore {
     check();
     return store_.find(id);
   }
-  Conversation create(const std::string& user, const std::string& agent) override {
+  Conversation create(const std::string& user, const std::string& agent,
+                      const std::string& tenant = "") override {
     check();
-    return store_.create(user, agent);
+    return store_.create(user, agent, tenant);
   }
   std::vector<Message> recent_messages(const std::string& id, std::size_t limit) const override {
     check();

@@ -1,5 +1,8 @@
 // The conversation store's contract, run against every implementation: in-process, SQLite and a
 // real PostgreSQL server (tests/support/postgres_server.h).
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -141,7 +144,7 @@ TEST_CASE("every store pages messages with opaque cursors and refuses forged one
   CHECK_THROWS_AS(store->message_page(conversation.id, 2, "zz"), InvalidCursorError);
   CHECK_THROWS_AS(store->message_page(conversation.id, 2, "6d3a2d31"), InvalidCursorError);
   store->create("alice", "helper");  // two conversations: a listing of one per page has a cursor
-  const std::string list_cursor = store->list({"alice", "", 1, ""}).next_cursor;
+  const std::string list_cursor = store->list({"alice", "", 1, "", std::nullopt}).next_cursor;
   REQUIRE_FALSE(list_cursor.empty());
   CHECK_THROWS_AS(store->message_page(conversation.id, 2, list_cursor), InvalidCursorError);
 }
@@ -163,7 +166,7 @@ TEST_CASE("every store lists a user's conversations newest first, by agent, in p
   std::vector<std::string> listed;
   std::string cursor;
   do {
-    const auto page = store->list({"alice", "helper", 2, cursor});
+    const auto page = store->list({"alice", "helper", 2, cursor, std::nullopt});
     CHECK(page.items.size() <= 2);
     for (const auto& conversation : page.items) {
       CHECK(conversation.user_id == "alice");
@@ -174,12 +177,12 @@ TEST_CASE("every store lists a user's conversations newest first, by agent, in p
   } while (!cursor.empty());
   CHECK(listed == std::vector<std::string>(helper_ids.rbegin(), helper_ids.rend()));
 
-  const auto every_agent = store->list({"alice", "", 100, ""});
+  const auto every_agent = store->list({"alice", "", 100, "", std::nullopt});
   REQUIRE(every_agent.items.size() == 6);
   CHECK(every_agent.items.front().id == other_agent.id);
   CHECK(every_agent.next_cursor.empty());
-  CHECK(store->list({"carol", "", 10, ""}).items.empty());
-  CHECK_THROWS_AS(store->list({"alice", "", 10, "not-a-cursor"}), InvalidCursorError);
+  CHECK(store->list({"carol", "", 10, "", std::nullopt}).items.empty());
+  CHECK_THROWS_AS(store->list({"alice", "", 10, "not-a-cursor", std::nullopt}), InvalidCursorError);
 }
 
 TEST_CASE("every store deletes a conversation with its messages", "[store][contract]") {
@@ -196,7 +199,7 @@ TEST_CASE("every store deletes a conversation with its messages", "[store][contr
   CHECK_FALSE(store->remove(doomed.id));
   CHECK_THROWS_AS(store->append(doomed.id, {full_message("d3", "user")}), std::out_of_range);
   CHECK(store->messages(kept.id).size() == 1);
-  CHECK(store->list({"alice", "", 10, ""}).items.size() == 1);
+  CHECK(store->list({"alice", "", 10, "", std::nullopt}).items.size() == 1);
 }
 
 TEST_CASE(
@@ -276,4 +279,64 @@ TEST_CASE("a database with a newer schema than the binary is refused, naming bot
     CHECK_THAT(message, Catch::Contains("the " + std::to_string(latest_schema_version()) +
                                         " this agent-host"));
   }
+}
+
+TEST_CASE("every store records a conversation's tenant and lists one tenant's or every tenant's",
+          "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "memory", "sqlite", "postgresql"));
+  INFO(backend.kind());
+  auto store = backend.open();
+  const auto in_acme = store->create("alice", "helper", "acme");
+  const auto in_globex = store->create("alice", "helper", "globex");
+  const auto untenanted = store->create("alice", "helper");
+  CHECK(in_acme.tenant == "acme");
+  CHECK(store->find(in_acme.id)->tenant == "acme");
+  CHECK(store->find(untenanted.id)->tenant.empty());
+  // append answers the conversation as it is after: the tenant is part of it.
+  CHECK(store->append(in_globex.id, {full_message("g1", "user")}).tenant == "globex");
+
+  ConversationQuery acme{"alice", "", 10, "", std::string("acme")};
+  const auto acme_page = store->list(acme);
+  REQUIRE(acme_page.items.size() == 1);
+  CHECK(acme_page.items.front().id == in_acme.id);
+  acme.agent_id = "helper";
+  CHECK(store->list(acme).items.size() == 1);
+  acme.agent_id = "writer";
+  CHECK(store->list(acme).items.empty());
+  CHECK(store->list({"alice", "", 10, "", std::string("")}).items.front().id == untenanted.id);
+  CHECK(store->list({"alice", "", 10, "", std::string("initech")}).items.empty());
+  CHECK(store->list({"alice", "", 10, "", std::nullopt}).items.size() == 3);  // any tenant
+}
+
+TEST_CASE("a database at schema version 1 is migrated: its conversations get the empty tenant",
+          "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  INFO(backend.kind());
+  const auto config = backend.config();
+  const bool sqlite = config.type == StoreConfig::Type::sqlite;
+  if (sqlite) std::filesystem::create_directories(config.sqlite_path.parent_path());
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::PostgreSQL::Connector::registerConnector();
+  {
+    using Poco::Data::Keywords::now;
+    Poco::Data::Session session(
+        sqlite ? "SQLite" : "PostgreSQL",
+        sqlite ? config.sqlite_path.string() : config.postgresql_connection);
+    session << "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)",
+        now;
+    for (const auto& sql : schema_migrations().front().statements) session << sql, now;
+    session << "INSERT INTO schema_version (version, applied_at) VALUES (1, 0)", now;
+    session << "INSERT INTO users (user_id, created_at, last_active) VALUES ('alice', 1, 1)", now;
+    session << "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, "
+               "updated_at, message_count) VALUES ('c0ffee00-0000-4000-8000-000000000000', "
+               "'alice', 'helper', 1, 1, 0)",
+        now;
+  }
+  auto store = backend.open();
+  const auto old = store->find("c0ffee00-0000-4000-8000-000000000000");
+  REQUIRE(old);
+  CHECK(old->tenant.empty());
+  CHECK(store->list({"alice", "", 10, "", std::string("")}).items.size() == 1);
+  CHECK(store->create("alice", "helper", "acme").tenant == "acme");
+  CHECK(latest_schema_version() == 2);
 }
