@@ -9,6 +9,8 @@
 #include "agents/prompt_builder.h"
 #include "agents/tool_box.h"
 #include "ids/random_uuid.h"
+#include "observability/host_metrics.h"
+#include "observability/provider_health.h"
 
 namespace agent_host::agents {
 namespace {
@@ -92,6 +94,48 @@ auto with_store(F&& call) {
   }
 }
 
+// Counts a chat turn and times it, whatever its outcome (the original design's
+// conversations_total and response_time_seconds).
+class TurnMetrics {
+ public:
+  TurnMetrics() { observability::host_metrics().conversations.inc(); }
+  ~TurnMetrics() {
+    observability::host_metrics().response_time.with({}).observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  }
+  TurnMetrics(const TurnMetrics&) = delete;
+  TurnMetrics& operator=(const TurnMetrics&) = delete;
+
+ private:
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// A provider call's failure in the metrics and in the provider's last result (GET /ready).
+void record_provider_failure(const std::string& provider, const plugins::InvokeResult& outcome) {
+  auto& metrics = observability::host_metrics();
+  metrics.provider_calls.with({provider, "error"}).inc();
+  metrics.upstream_errors
+      .with({provider, observability::upstream_error_type(outcome.status, outcome.error)})
+      .inc();
+  if (outcome.status != AGENT_ERR_CANCELLED) {
+    observability::provider_health().record_error(provider, outcome.error);
+  }
+}
+
+void record_provider_success(const std::string& agent, const std::string& provider,
+                             std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+  auto& metrics = observability::host_metrics();
+  metrics.provider_calls.with({provider, "ok"}).inc();
+  if (prompt_tokens > 0) {
+    metrics.tokens.with({agent, provider, "prompt"}).inc(static_cast<std::uint64_t>(prompt_tokens));
+  }
+  if (completion_tokens > 0) {
+    metrics.tokens.with({agent, provider, "completion"})
+        .inc(static_cast<std::uint64_t>(completion_tokens));
+  }
+  observability::provider_health().record_ok(provider);
+}
+
 }  // namespace
 
 struct TurnPipeline::Turn {
@@ -143,6 +187,7 @@ bool host_runs(const TurnPipeline::Turn& turn, const nlohmann::json& call) {
 
 ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
                              const TurnOptions& options) {
+  const TurnMetrics metrics;
   Turn turn(agent, options);
   turn.user_id = request.user_id;
   turn.context = request.context;
@@ -179,6 +224,7 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
 
 ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequest& request,
                                         const TurnOptions& options) {
+  const TurnMetrics metrics;
   Turn turn(agent, options);
   turn.transcript = true;
   turn.client_tools = request.tools;
@@ -420,6 +466,7 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
       return;
     }
     if (!outcome.ok()) {
+      record_provider_failure(provider.info().id, outcome);
       const bool last = attempt + 1 == chain.size();
       if (output_sent || last || !is_retryable(outcome)) {
         // The client gets the message; the operator needs it too (the access line says 502 only).
@@ -433,12 +480,13 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     }
 
     nlohmann::json result = nlohmann::json::parse(outcome.result, nullptr, false);
-    if (result.is_discarded() || !result.is_object()) {
-      throw TurnError(TurnError::Kind::upstream, name + " returned invalid JSON");
-    }
-    const auto message = result.find("message");
-    if (message == result.end() || !message->is_object()) {
-      throw TurnError(TurnError::Kind::upstream, name + " returned no message");
+    const auto message = result.is_object() ? result.find("message") : result.end();
+    if (result.is_discarded() || !result.is_object() || message == result.end() ||
+        !message->is_object()) {
+      const std::string why =
+          name + (result.is_object() ? " returned no message" : " returned invalid JSON");
+      record_provider_failure(provider.info().id, {AGENT_ERR_UPSTREAM, "", why, false});
+      throw TurnError(TurnError::Kind::upstream, why);
     }
     const auto content = message->find("content");
     const auto tool_calls = message->find("tool_calls");
@@ -447,6 +495,8 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     if (content != message->end() && content->is_string()) {
       turn.response = content->get<std::string>();
     } else if (!has_tool_calls) {
+      record_provider_failure(provider.info().id,
+                              {AGENT_ERR_UPSTREAM, "", name + " returned no content", false});
       throw TurnError(TurnError::Kind::upstream, name + " returned no message content");
     }
     if (has_tool_calls) turn.tool_calls = *tool_calls;
@@ -459,6 +509,9 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
       turn.usage.prompt_tokens += prompt;
       turn.usage.completion_tokens += completion;
       turn.usage.total_tokens += total;
+      record_provider_success(agent.id(), provider.info().id, prompt, completion);
+    } else {
+      record_provider_success(agent.id(), provider.info().id, 0, 0);
     }
     turn.provider = provider.info().id;
     turn.model = result.value("model", provider.info().id);

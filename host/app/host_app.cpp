@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/readiness_checks.h"
 #include "http/api.h"
 #include "store/store_factory.h"
 
@@ -26,10 +27,16 @@ HostApp::HostApp(HostConfig config)
   conversations_ = store::make_conversation_store(config_.store, secrets_);
   state_ = std::make_unique<SessionsAndCache>(config_, secrets_, *conversations_);
   pipeline_ = std::make_unique<agents::TurnPipeline>(state_->conversations(), &state_->sessions());
+  auto dependencies = state_->dependencies();
+  auto readiness = make_readiness_checks(config_, *conversations_, dependencies, plugins_, agents_);
   http::register_api_routes(
-      router_, http::ApiServices{agents_, plugins_, state_->conversations(), *pipeline_,
-                                 disconnects_, started_at_, reloader_.get(),
-                                 admin_routes_enabled(config_), state_->dependencies()});
+      router_,
+      http::ApiServices{
+          agents_, plugins_, state_->conversations(), *pipeline_, disconnects_, started_at_,
+          reloader_.get(), admin_routes_enabled(config_), std::move(dependencies),
+          std::move(readiness), [this] {
+            return http::ServerLoad{server_->queued_connections(), server_->current_threads()};
+          }});
   server_ = std::make_unique<http::HttpServer>(router_, config_.http);
 }
 

@@ -9,6 +9,7 @@
 #include "http/connection.h"
 #include "http/error_body.h"
 #include "ids/random_uuid.h"
+#include "observability/host_metrics.h"
 #include "observability/logging.h"
 #include "observability/poco_error_log.h"
 
@@ -37,6 +38,10 @@ class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
     } catch (const Poco::Exception&) {
     }
     observability::access_logger()->info("{} - - 503 0.000ms overloaded", id);
+    auto& metrics = observability::host_metrics();
+    metrics.connections_refused.inc();
+    metrics.errors.with({"overloaded"}).inc();
+    metrics.http_requests.with({"-", "-", "503"}).inc();
     return false;
   }
 
