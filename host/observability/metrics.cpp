@@ -42,43 +42,36 @@ const std::vector<double>& latency_buckets() {
   return bounds;
 }
 
+template <typename T>
+Family<T>& MetricsRegistry::add(std::unique_ptr<Family<T>> family) {
+  std::lock_guard lock(mutex_);
+  Family<T>& added = *family;
+  entries_.emplace_back(std::move(family));
+  return added;
+}
+
 Family<Counter>& MetricsRegistry::counter(std::string name, std::string help,
                                           std::vector<std::string> labels, std::size_t max_series) {
-  std::lock_guard lock(mutex_);
-  Entry entry{MetricType::counter, {}, {}, {}};
-  entry.counter = std::make_unique<Family<Counter>>(
+  return add(std::make_unique<Family<Counter>>(
       std::move(name), std::move(help), std::move(labels),
-      [] { return std::make_unique<Counter>(); }, max_series);
-  auto& family = *entry.counter;
-  entries_.push_back(std::move(entry));
-  return family;
+      [] { return std::make_unique<Counter>(); }, max_series));
 }
 
 Family<Gauge>& MetricsRegistry::gauge(std::string name, std::string help,
                                       std::vector<std::string> labels, std::size_t max_series) {
-  std::lock_guard lock(mutex_);
-  Entry entry{MetricType::gauge, {}, {}, {}};
-  entry.gauge = std::make_unique<Family<Gauge>>(
+  return add(std::make_unique<Family<Gauge>>(
       std::move(name), std::move(help), std::move(labels), [] { return std::make_unique<Gauge>(); },
-      max_series);
-  auto& family = *entry.gauge;
-  entries_.push_back(std::move(entry));
-  return family;
+      max_series));
 }
 
 Family<Histogram>& MetricsRegistry::histogram(std::string name, std::string help,
                                               std::vector<double> bounds,
                                               std::vector<std::string> labels,
                                               std::size_t max_series) {
-  Histogram check(bounds);  // throws for bad bounds now, not at the first observation
-  std::lock_guard lock(mutex_);
-  Entry entry{MetricType::histogram, {}, {}, {}};
-  entry.histogram = std::make_unique<Family<Histogram>>(
+  const Histogram check(bounds);  // throws for bad bounds now, not at the first observation
+  return add(std::make_unique<Family<Histogram>>(
       std::move(name), std::move(help), std::move(labels),
-      [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); }, max_series);
-  auto& family = *entry.histogram;
-  entries_.push_back(std::move(entry));
-  return family;
+      [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); }, max_series));
 }
 
 namespace {
@@ -91,51 +84,45 @@ Labels zip(const std::vector<std::string>& names, const std::vector<std::string>
   return labels;
 }
 
+// Counters and gauges: one sample per series.
+template <typename T>
+void render_family(std::string& out, const Family<T>& family, const char* type) {
+  write_family_head(out, family.name(), family.help(), type);
+  family.each([&](const std::vector<std::string>& values, const T& metric) {
+    write_sample(out, family.name(), zip(family.labels(), values),
+                 static_cast<double>(metric.value()));
+  });
+}
+
+void render_family(std::string& out, const Family<Histogram>& family, const char*) {
+  write_family_head(out, family.name(), family.help(), "histogram");
+  const std::string bucket = family.name() + "_bucket";
+  family.each([&](const std::vector<std::string>& values, const Histogram& histogram) {
+    const Labels labels = zip(family.labels(), values);
+    const auto snapshot = histogram.snapshot();
+    for (std::size_t i = 0; i < snapshot.cumulative.size(); ++i) {
+      Labels with_le = labels;
+      with_le.emplace_back("le", i < histogram.bounds().size()
+                                     ? format_sample_value(histogram.bounds()[i])
+                                     : std::string("+Inf"));
+      write_sample(out, bucket, with_le, static_cast<double>(snapshot.cumulative[i]));
+    }
+    write_sample(out, family.name() + "_sum", labels, snapshot.sum);
+    write_sample(out, family.name() + "_count", labels, static_cast<double>(snapshot.count));
+  });
+}
+
+const char* type_name(const Family<Counter>&) { return "counter"; }
+const char* type_name(const Family<Gauge>&) { return "gauge"; }
+const char* type_name(const Family<Histogram>&) { return "histogram"; }
+
 }  // namespace
 
 std::string MetricsRegistry::render() const {
   std::string out;
   std::lock_guard lock(mutex_);
   for (const Entry& entry : entries_) {
-    switch (entry.type) {
-      case MetricType::counter: {
-        const auto& family = *entry.counter;
-        write_family_head(out, family.name(), family.help(), "counter");
-        family.each([&](const std::vector<std::string>& values, const Counter& counter) {
-          write_sample(out, family.name(), zip(family.labels(), values),
-                       static_cast<double>(counter.value()));
-        });
-        break;
-      }
-      case MetricType::gauge: {
-        const auto& family = *entry.gauge;
-        write_family_head(out, family.name(), family.help(), "gauge");
-        family.each([&](const std::vector<std::string>& values, const Gauge& gauge) {
-          write_sample(out, family.name(), zip(family.labels(), values),
-                       static_cast<double>(gauge.value()));
-        });
-        break;
-      }
-      case MetricType::histogram: {
-        const auto& family = *entry.histogram;
-        write_family_head(out, family.name(), family.help(), "histogram");
-        const std::string bucket = family.name() + "_bucket";
-        family.each([&](const std::vector<std::string>& values, const Histogram& histogram) {
-          const Labels labels = zip(family.labels(), values);
-          const auto snapshot = histogram.snapshot();
-          for (std::size_t i = 0; i < snapshot.cumulative.size(); ++i) {
-            Labels with_le = labels;
-            with_le.emplace_back("le", i < histogram.bounds().size()
-                                           ? format_sample_value(histogram.bounds()[i])
-                                           : std::string("+Inf"));
-            write_sample(out, bucket, with_le, static_cast<double>(snapshot.cumulative[i]));
-          }
-          write_sample(out, family.name() + "_sum", labels, snapshot.sum);
-          write_sample(out, family.name() + "_count", labels, static_cast<double>(snapshot.count));
-        });
-        break;
-      }
-    }
+    std::visit([&](const auto& family) { render_family(out, *family, type_name(*family)); }, entry);
   }
   return out;
 }

@@ -14,9 +14,11 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace agent_host::observability {
@@ -75,8 +77,6 @@ class Histogram {
 // Buckets for request and turn durations in seconds: 1 ms to 2 minutes (LLM calls take seconds).
 const std::vector<double>& latency_buckets();
 
-enum class MetricType { counter, gauge, histogram };
-
 // One metric name with its help text, label names and a series per label-value set.
 template <typename T>
 class Family {
@@ -116,7 +116,9 @@ class Family {
 
 template <typename T>
 T& Family<T>::with(std::initializer_list<std::string_view> values) {
-  std::string key;
+  // The key is built in a per-thread buffer: no allocation on the path of an existing series.
+  thread_local std::string key;
+  key.clear();
   for (const std::string_view value : values) {
     key.append(value);
     key.push_back('\x1f');
@@ -124,11 +126,15 @@ T& Family<T>::with(std::initializer_list<std::string_view> values) {
   const bool well_formed = values.size() == labels_.size();
   if (well_formed) {
     std::shared_lock lock(mutex_);
-    if (const auto it = series_.find(key); it != series_.end()) return *it->second.metric;
+    if (const auto it = series_.find(std::string_view(key)); it != series_.end()) {
+      return *it->second.metric;
+    }
   }
   std::unique_lock lock(mutex_);
   if (well_formed) {
-    if (const auto it = series_.find(key); it != series_.end()) return *it->second.metric;
+    if (const auto it = series_.find(std::string_view(key)); it != series_.end()) {
+      return *it->second.metric;
+    }
   }
   std::vector<std::string> names;
   if (!well_formed || series_.size() >= max_series_) {
@@ -137,11 +143,13 @@ T& Family<T>::with(std::initializer_list<std::string_view> values) {
       names.emplace_back("_overflow");
       key += "_overflow\x1f";
     }
-    if (const auto it = series_.find(key); it != series_.end()) return *it->second.metric;
+    if (const auto it = series_.find(std::string_view(key)); it != series_.end()) {
+      return *it->second.metric;
+    }
   } else {
     names.assign(values.begin(), values.end());
   }
-  const auto it = series_.emplace(std::move(key), Series{std::move(names), make_()}).first;
+  const auto it = series_.emplace(key, Series{std::move(names), make_()}).first;
   return *it->second.metric;
 }
 
@@ -169,12 +177,11 @@ class MetricsRegistry {
   std::string render() const;
 
  private:
-  struct Entry {
-    MetricType type;
-    std::unique_ptr<Family<Counter>> counter;
-    std::unique_ptr<Family<Gauge>> gauge;
-    std::unique_ptr<Family<Histogram>> histogram;
-  };
+  template <typename T>
+  Family<T>& add(std::unique_ptr<Family<T>> family);
+
+  using Entry = std::variant<std::unique_ptr<Family<Counter>>, std::unique_ptr<Family<Gauge>>,
+                             std::unique_ptr<Family<Histogram>>>;
   mutable std::mutex mutex_;
   std::vector<Entry> entries_;
 };
