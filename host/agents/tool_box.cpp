@@ -8,6 +8,7 @@
 
 #include "agents/json_fields.h"
 #include "agents/tool_result_text.h"
+#include "observability/logging.h"
 
 namespace agent_host::agents {
 namespace {
@@ -156,6 +157,8 @@ std::vector<ToolOutcome> ToolBox::run(const nlohmann::json& calls, const std::st
       continue;
     }
     running.push_back(std::async(std::launch::async, [this, &calls, &call_ids, &request_id, i] {
+      // This thread's log lines (the tool plugin's too) belong to the request.
+      const observability::RequestIdScope log_scope(request_id);
       return run_one(calls[i], call_ids[i], request_id);
     }));
   }

@@ -10,6 +10,8 @@
 #include "agents/provider_reply.h"
 #include "agents/tool_box.h"
 #include "ids/random_uuid.h"
+#include "observability/host_metrics.h"
+#include "observability/provider_health.h"
 
 namespace agent_host::agents {
 namespace {
@@ -88,6 +90,48 @@ auto with_store(F&& call) {
   }
 }
 
+// Counts a chat turn and times it, whatever its outcome (the original design's
+// conversations_total and response_time_seconds).
+class TurnMetrics {
+ public:
+  TurnMetrics() { observability::host_metrics().conversations.inc(); }
+  ~TurnMetrics() {
+    observability::host_metrics().response_time.with({}).observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  }
+  TurnMetrics(const TurnMetrics&) = delete;
+  TurnMetrics& operator=(const TurnMetrics&) = delete;
+
+ private:
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// A provider call's failure in the metrics and in the provider's last result (GET /ready).
+void record_provider_failure(const std::string& provider, const plugins::InvokeResult& outcome) {
+  auto& metrics = observability::host_metrics();
+  metrics.provider_calls.with({provider, "error"}).inc();
+  metrics.upstream_errors
+      .with({provider, observability::upstream_error_type(outcome.status, outcome.error)})
+      .inc();
+  if (outcome.status != AGENT_ERR_CANCELLED) {
+    observability::provider_health().record_error(provider, outcome.error);
+  }
+}
+
+void record_provider_success(const std::string& agent, const std::string& provider,
+                             std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+  auto& metrics = observability::host_metrics();
+  metrics.provider_calls.with({provider, "ok"}).inc();
+  if (prompt_tokens > 0) {
+    metrics.tokens.with({agent, provider, "prompt"}).inc(static_cast<std::uint64_t>(prompt_tokens));
+  }
+  if (completion_tokens > 0) {
+    metrics.tokens.with({agent, provider, "completion"})
+        .inc(static_cast<std::uint64_t>(completion_tokens));
+  }
+  observability::provider_health().record_ok(provider);
+}
+
 }  // namespace
 
 struct TurnPipeline::Turn {
@@ -140,6 +184,7 @@ bool host_runs(const TurnPipeline::Turn& turn, const nlohmann::json& call) {
 
 ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
                              const TurnOptions& options) {
+  const TurnMetrics metrics;
   if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.user_id = request.user_id;
@@ -178,6 +223,7 @@ ChatResult TurnPipeline::run(const Agent& agent, const ChatRequest& request,
 
 ChatResult TurnPipeline::run_transcript(const Agent& agent, const TranscriptRequest& request,
                                         const TurnOptions& options) {
+  const TurnMetrics metrics;
   if (meter_ != nullptr) meter_->admit(agent.id(), options.account);
   Turn turn(agent, options);
   turn.transcript = true;
@@ -415,6 +461,7 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
       return;
     }
     if (!outcome.ok()) {
+      record_provider_failure(provider.info().id, outcome);
       const bool last = attempt + 1 == chain.size();
       if (output_sent || last || !is_retryable(outcome)) {
         // The client gets the message; the operator needs it too (the access line says 502 only).
@@ -431,7 +478,9 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     try {
       reply = parse_provider_reply(outcome.result);
     } catch (const InvalidProviderReply& e) {
-      throw TurnError(TurnError::Kind::upstream, name + " " + e.what());
+      const std::string why = name + " " + e.what();
+      record_provider_failure(provider.info().id, {AGENT_ERR_UPSTREAM, "", why, false});
+      throw TurnError(TurnError::Kind::upstream, why);
     }
     const bool has_tool_calls = !reply.tool_calls.empty();
     if (reply.content) turn.response = std::move(*reply.content);
@@ -443,6 +492,8 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     if (meter_ != nullptr && reply.total_tokens > 0) {
       meter_->record(turn.agent.id(), turn.options.account, reply.total_tokens);
     }
+    record_provider_success(agent.id(), provider.info().id, reply.prompt_tokens,
+                            reply.completion_tokens);
     turn.provider = provider.info().id;
     turn.model = reply.model.value_or(provider.info().id);
     turn.finish_reason = reply.finish_reason.value_or(has_tool_calls ? "tool_calls" : "stop");

@@ -52,12 +52,14 @@ int serve(const po::variables_map& vm) {
   if (vm.count("agents-dir")) config.agents_dir = vm["agents-dir"].as<std::string>();
   if (vm.count("log-level")) config.log_level = vm["log-level"].as<std::string>();
   if (vm.count("insecure")) config.insecure = true;
+  if (vm.count("log-format")) config.log_format = vm["log-format"].as<std::string>();
   if (vm.count("store-path")) {
     config.store.type = store::StoreConfig::Type::sqlite;
     config.store.sqlite_path = std::filesystem::absolute(vm["store-path"].as<std::string>());
   }
   if (config.http.port > 65535) throw ConfigError("--port must be 0..65535");
-  observability::configure_logging(config.log_level);
+  observability::configure_logging(config.log_level,
+                                   observability::parse_log_format(config.log_format));
   if (config_file) spdlog::info("host: config from {}", config_file->string());
 
   sigset_t signals;
@@ -89,6 +91,7 @@ int run_cli(int argc, char** argv) {
       "plugins-dir", po::value<std::string>(), "folder of plugin .so files")(
       "agents-dir", po::value<std::string>(), "folder of agent definitions (<id>.json)")(
       "log-level", po::value<std::string>(), "trace, debug, info, warn, error or off")(
+      "log-format", po::value<std::string>(), "text (default) or json: one JSON object a line")(
       "store-path", po::value<std::string>(), "keep conversations in this SQLite file")(
       "key", po::value<std::string>(), "sign-plugin: the PEM private key (RSA or EC)")(
       "insecure", "serve a non-loopback address without authentication")(

@@ -1,6 +1,6 @@
 // The command line (Boost.Program_options):
 //   agent-host [--config FILE] [--port N] [--bind ADDR] [--plugins-dir DIR] [--agents-dir DIR]
-//              [--log-level LEVEL]
+//              [--log-level LEVEL] [--log-format text|json]
 //   agent-host check-plugin FILE
 //   agent-host --help | --version
 #pragma once

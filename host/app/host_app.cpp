@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/readiness_checks.h"
 #include "http/api.h"
 #include "security/auth_filter.h"
 #include "security/bind_exposure.h"
@@ -42,10 +43,16 @@ HostApp::HostApp(HostConfig config)
                                                      &limits_->budgets());
   // Authentication is the first filter: rate limits and handlers see its principal.
   if (authenticator_) router_.add_filter(security::make_auth_filter(*authenticator_));
+  auto dependencies = state_->dependencies();
+  auto readiness = make_readiness_checks(config_, *conversations_, dependencies, plugins_, agents_);
   http::register_api_routes(
-      router_, http::ApiServices{agents_, plugins_, state_->conversations(), *pipeline_,
-                                 disconnects_, started_at_, reloader_.get(),
-                                 admin_routes_enabled(config_), state_->dependencies()});
+      router_,
+      http::ApiServices{
+          agents_, plugins_, state_->conversations(), *pipeline_, disconnects_, started_at_,
+          reloader_.get(), admin_routes_enabled(config_), std::move(dependencies),
+          std::move(readiness), [this] {
+            return http::ServerLoad{server_->queued_connections(), server_->current_threads()};
+          }});
   limits_->install(router_);
   server_ = std::make_unique<http::HttpServer>(router_, config_.http);
 }

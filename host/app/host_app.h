@@ -41,6 +41,7 @@ class HostApp {
   const plugins::PluginRegistry& plugins() const noexcept { return plugins_; }
   const agents::AgentRegistry& agents() const noexcept { return agents_; }
   reload::Reloader& reloader() noexcept { return *reloader_; }
+  // The route table as served (GET /openapi.json is checked against it).
   const http::Router& router() const noexcept { return router_; }
 
  private:

@@ -308,11 +308,11 @@ HostConfig load_host_config(const std::filesystem::path& file) {
         json,
         {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets",
          "reload", "plugins", "admin", "sessions", "context_cache", "redis", "limits", "cors",
-         "auth"},
+         "auth", "log_format", "ready"},
         "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
-    for (const char* key : {"plugins_dir", "agents_dir", "log_level"}) {
+    for (const char* key : {"plugins_dir", "agents_dir", "log_level", "log_format"}) {
       if (json.contains(key) && !json[key].is_string()) {
         throw ConfigError(std::string(key) + " must be a string");
       }
@@ -320,6 +320,18 @@ HostConfig load_host_config(const std::filesystem::path& file) {
     if (json.contains("plugins_dir")) config.plugins_dir = resolve(base, json["plugins_dir"]);
     if (json.contains("agents_dir")) config.agents_dir = resolve(base, json["agents_dir"]);
     if (json.contains("log_level")) config.log_level = json["log_level"].get<std::string>();
+    if (json.contains("log_format")) {
+      config.log_format = json["log_format"].get<std::string>();
+      if (config.log_format != "text" && config.log_format != "json") {
+        throw ConfigError("log_format must be \"text\" or \"json\"");
+      }
+    }
+    if (json.contains("ready")) {
+      const auto& ready = json["ready"];
+      if (!ready.is_object()) throw ConfigError("ready must be an object");
+      reject_unknown(ready, {"min_free_disk_mb"}, "ready");
+      read_number(ready, "min_free_disk_mb", config.ready_min_free_disk_mb, 0, 1LL << 40, "ready");
+    }
     if (json.contains("store")) read_store(json["store"], base, config.store);
     if (json.contains("secrets")) read_secrets(json["secrets"], config.secrets);
     if (json.contains("http_client"))

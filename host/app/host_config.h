@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -35,6 +36,9 @@ struct HostConfig {
   std::filesystem::path plugins_dir;
   std::filesystem::path agents_dir;
   std::string log_level = "info";
+  std::string log_format = "text";  // "text" or "json" (one object per line)
+  // GET /ready fails its disk check when the data directory has less free space than this.
+  std::uint64_t ready_min_free_disk_mb = 256;
   store::StoreConfig store;  // memory unless the config file names a durable store
   std::map<std::string, plugins::SecretSource> secrets;
   // The outbound HTTP client plugins use (proxies always come from the environment).

@@ -6,6 +6,8 @@ namespace agent_host::http {
 
 void register_api_routes(Router& router, const ApiServices& services) {
   handlers::add_health_routes(router, services);
+  handlers::add_metrics_routes(router, services);
+  handlers::add_api_description_routes(router);
   handlers::add_agent_routes(router, services);
   handlers::add_chat_routes(router, services);
   handlers::add_conversation_routes(router, services);

@@ -12,6 +12,7 @@
 #include "http/disconnect_watcher.h"
 #include "http/router.h"
 #include "observability/dependency_status.h"
+#include "observability/readiness.h"
 #include "plugins/plugin_registry.h"
 #include "reload/reloader.h"
 #include "store/conversation_store.h"
@@ -22,6 +23,12 @@ namespace agent_host::http {
 struct NamedDependency {
   std::string name;
   std::function<observability::DependencyStatus()> status;
+};
+
+// What GET /metrics samples from the HTTP server at scrape time.
+struct ServerLoad {
+  int queued_connections = 0;  // accepted, waiting for a worker thread
+  int threads = 0;             // worker threads now
 };
 
 struct ApiServices {
@@ -36,10 +43,14 @@ struct ApiServices {
   // POST /admin/plugins/reload and /admin/agents[/{id}] are registered only when true.
   bool admin_enabled = false;
   std::vector<NamedDependency> dependencies = {};
+  // GET /ready's checks (store, Redis, disk, plugins, providers), built by the composition root.
+  std::vector<observability::ReadinessCheck> readiness = {};
+  // The server's queue and threads for GET /metrics (empty in hosts without a server).
+  std::function<ServerLoad()> server_load = {};
 };
 
-// GET /health, /agents, /agents/{id}, /plugins, /conversations/{id}; POST /agents/{id}/chat;
-// the admin routes when enabled.
+// GET /health, /ready, /metrics, /openapi.json, /docs, /agents, /agents/{id}, /plugins,
+// /conversations/{id}; POST /agents/{id}/chat; the admin routes when enabled.
 void register_api_routes(Router& router, const ApiServices& services);
 
 }  // namespace agent_host::http

@@ -18,6 +18,7 @@
 #include "http/error_body.h"
 #include "http/request_head_guard.h"
 #include "ids/random_uuid.h"
+#include "observability/host_metrics.h"
 #include "observability/logging.h"
 
 namespace agent_host::http {
@@ -60,9 +61,26 @@ void check_framing(const Poco::Net::HTTPServerRequest& request) {
 void send_error(RequestContext& context, int status, const std::string& code,
                 const std::string& message, std::optional<int> retry_after, bool close) {
   auto& response = context.response();
+  observability::host_metrics().errors.with({code}).inc();
   if (retry_after) response.set("Retry-After", std::to_string(*retry_after));
   if (close) response.setKeepAlive(false);
   context.send_json(status, nlohmann::json::parse(error_body(code, message, context.request_id())));
+}
+
+// Keyed on the route pattern, never the raw path: ids in paths would make a series per request.
+void record_request(RequestContext& context, int status, double seconds) {
+  auto& metrics = observability::host_metrics();
+  const std::string& pattern = context.route_pattern();
+  const std::string_view route = pattern.empty() ? std::string_view("unmatched") : pattern;
+  const std::string& method = context.request().getMethod();
+  // Methods outside the standard set would be unbounded label values.
+  static constexpr std::string_view known[] = {"GET",    "HEAD",  "POST",   "PUT",
+                                               "DELETE", "PATCH", "OPTIONS"};
+  const bool standard = std::find(std::begin(known), std::end(known), method) != std::end(known);
+  metrics.http_requests
+      .with({route, standard ? std::string_view(method) : "other", std::to_string(status)})
+      .inc();
+  metrics.http_request_seconds.with({route}).observe(seconds);
 }
 
 // Closing a socket with unread input makes the kernel send a reset, which can destroy the error
@@ -149,6 +167,9 @@ void Connection::run() {
     }
     linger_close(socket());
     observability::access_logger()->info("{} - - {} 0.000ms {}", id, status, message);
+    auto& metrics = observability::host_metrics();
+    metrics.errors.with({code}).inc();
+    metrics.http_requests.with({"-", "-", std::to_string(status)}).inc();
   };
 
   const int fd = socket().impl()->sockfd();
@@ -196,6 +217,8 @@ void Connection::run() {
     }
 
     const std::string request_id = pick_request_id(*request);
+    const observability::GaugeGuard in_flight(observability::host_metrics().http_in_flight);
+    const observability::RequestIdScope log_scope(request_id);
     response.setDate(Poco::Timestamp());
     response.setVersion(request->getVersion());
     response.setKeepAlive(params_->getKeepAlive() && request->getKeepAlive() && !last_allowed);
@@ -236,9 +259,10 @@ void Connection::run() {
 
     const auto elapsed =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    const int status = static_cast<int>(response.getStatus());
     observability::access_logger()->info("{} {} {} {} {:.3f}ms", request_id, request->getMethod(),
-                                         request->getURI(), static_cast<int>(response.getStatus()),
-                                         elapsed.count());
+                                         request->getURI(), status, elapsed.count());
+    record_request(context, status, elapsed.count() / 1000.0);
     if (context.taken_over()) break;  // a WebSocket ran on this connection and is closed
     session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() && !last_allowed);
     if (!session.getKeepAlive()) {

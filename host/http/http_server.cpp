@@ -9,6 +9,7 @@
 #include "http/connection.h"
 #include "http/error_body.h"
 #include "ids/random_uuid.h"
+#include "observability/host_metrics.h"
 #include "observability/logging.h"
 #include "observability/poco_error_log.h"
 
@@ -61,6 +62,10 @@ class AdmissionFilter : public Poco::Net::TCPServerConnectionFilter {
     } catch (const Poco::Exception&) {
     }
     observability::access_logger()->info("{} - - {} 0.000ms {}", id, status, code);
+    auto& metrics = observability::host_metrics();
+    metrics.connections_refused.inc();
+    metrics.errors.with({code}).inc();
+    metrics.http_requests.with({"-", "-", std::to_string(status)}).inc();
     return false;
   }
 

@@ -110,13 +110,17 @@ void RequestContext::send_no_content() {
 }
 
 void RequestContext::send_json(int status, const nlohmann::json& body) {
-  const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  send_body(status, "application/json",
+            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void RequestContext::send_body(int status, const std::string& content_type, std::string_view body) {
   response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response_.setContentType("application/json");
-  response_.setContentLength64(static_cast<Poco::Int64>(text.size()));
+  response_.setContentType(content_type);
+  response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
   if (has_unread_body()) response_.setKeepAlive(false);
   std::ostream& out = response_.send();
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.write(body.data(), static_cast<std::streamsize>(body.size()));
   out.flush();  // on the wire now, even if the connection is closed right after
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "security/principal.h"
 
@@ -49,6 +50,8 @@ class RequestContext {
   std::optional<std::string> query_param(const std::string& name) const;
 
   void send_json(int status, const nlohmann::json& body);
+  // Any other complete body (text/plain metrics, an HTML page).
+  void send_body(int status, const std::string& content_type, std::string_view body);
   void send_no_content();  // 204
 
   // The client's socket descriptor, for watching it (DisconnectWatcher); not for I/O.

@@ -7,6 +7,7 @@
 
 #include "http/event_stream.h"
 #include "http/request_context.h"
+#include "observability/host_metrics.h"
 
 namespace agent_host::http {
 
@@ -25,6 +26,8 @@ class SseWriter : public EventStream {
   std::ostream* out_ = nullptr;
   std::uint64_t next_id_ = 1;
   bool broken_ = false;
+  // Counted in agent_host_streams_in_flight while the stream is open.
+  observability::GaugeGuard in_flight_{observability::host_metrics().streams_in_flight};
 };
 
 }  // namespace agent_host::http

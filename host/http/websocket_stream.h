@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "http/event_stream.h"
+#include "observability/host_metrics.h"
 
 namespace agent_host::http {
 
@@ -20,6 +21,8 @@ class WebSocketStream : public EventStream {
   Poco::Net::WebSocket& socket_;
   std::uint64_t next_id_ = 1;
   bool broken_ = false;
+  // Counted in agent_host_streams_in_flight while the stream is open.
+  observability::GaugeGuard in_flight_{observability::host_metrics().streams_in_flight};
 };
 
 }  // namespace agent_host::http

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "agents/agent_folder.h"
+#include "observability/host_metrics.h"
 #include "plugins/folder_files.h"
 
 namespace agent_host::reload {
@@ -223,6 +224,9 @@ ReloadSummary Reloader::reload() {
   summary.plugins = new_plugins->plugins.size();
   summary.agents = new_agents->agents.size();
   for (const auto& line : summary.loaded) spdlog::info("plugins: loaded {}", line);
+  auto& metrics = observability::host_metrics();
+  metrics.plugin_loads.inc(summary.loaded.size());
+  metrics.plugin_refusals.inc(summary.refused.size());
   reap();
   return summary;
 }

@@ -5,7 +5,9 @@
 
 namespace agent_host::http::handlers {
 
-void add_health_routes(Router& router, const ApiServices& services);
+void add_health_routes(Router& router, const ApiServices& services);  // /health, /ready
+void add_metrics_routes(Router& router, const ApiServices& services);
+void add_api_description_routes(Router& router);  // /openapi.json, /docs
 void add_agent_routes(Router& router, const ApiServices& services);
 void add_chat_routes(Router& router, const ApiServices& services);
 void add_conversation_routes(Router& router, const ApiServices& services);

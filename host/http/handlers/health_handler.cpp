@@ -1,7 +1,9 @@
-// GET /health: liveness plus a summary of what is loaded and the state of external
-// dependencies, cheap enough to poll (a dependency's state is what its client last saw, no
-// network call). Always 200 while the host serves: a degraded dependency is reported in the body
-// ("status": "degraded"); readiness endpoints come with issue 6.
+// GET /health (liveness) and GET /ready (readiness), README "Observability".
+// /health: a summary of what is loaded and the state of external dependencies, cheap enough to
+// poll (a dependency's state is what its client last saw, no network call). Always 200 while the
+// host serves: a degraded dependency is reported in the body ("status": "degraded").
+// /ready: one check per dependency; 503 when a required one fails, so a load balancer stops
+// sending traffic to this host until it recovers.
 #include "http/handlers/handlers.h"
 #include "http/iso_time.h"
 
@@ -32,6 +34,13 @@ void add_health_routes(Router& router, const ApiServices& services) {
                             {"plugins", plugins->plugins.size()},
                             {"plugins_refused", plugins->refused.size()},
                             {"dependencies", std::move(dependencies)}});
+  });
+
+  router.add("GET", "/ready", [services](RequestContext& context) {
+    const auto report = observability::run_readiness(services.readiness);
+    // A load balancer polls often: never let an answer be cached.
+    context.response().set("Cache-Control", "no-store");
+    context.send_json(report.ready ? 200 : 503, report.body);
   });
 }
 

@@ -19,6 +19,7 @@
 #include "http/sse_writer.h"
 #include "ids/random_uuid.h"
 #include "limits/client_key.h"
+#include "observability/host_metrics.h"
 
 namespace agent_host::http::handlers {
 namespace {
@@ -49,6 +50,7 @@ nlohmann::json openai_error(int status, const std::string& code, const std::stri
 }
 
 void send_openai_error(RequestContext& context, const ApiError& error) {
+  observability::host_metrics().errors.with({error.code()}).inc();
   if (error.retry_after()) {
     context.response().set("Retry-After", std::to_string(*error.retry_after()));
   }

@@ -6,9 +6,13 @@
 # everything the host logged and every HTTP response it sent (heads and bodies) is searched for
 # both keys: nothing. The log must show the retries and the rejected key, so the search looked at
 # a log that saw the faults.
-#   api_key_leak_test.sh <agent-host binary> <source dir>     (KEEP=1 keeps the log and responses)
+# With "json" as third argument the host logs JSON lines (--log-format json): then every line must
+# also parse as JSON, and the lines of one request carry its request id (the access line and the
+# upstream call of the plugin's HTTP client).
+#   api_key_leak_test.sh <agent-host binary> <source dir> [text|json]
+#   (KEEP=1 keeps the log and responses)
 set -uo pipefail
-host=$1 src=$2
+host=$1 src=$2 log_format=${3:-text}
 source "$src/tests/support/start_host.sh"
 
 KEY="sk-fake-test-key-DO-NOT-LOG-1234"
@@ -84,7 +88,8 @@ agent claude_short "$(anthropic "$short")"
 agent oa_chain "$(openai)" "[$(anthropic)]"
 
 export LEAK_TEST_OPENAI_KEY=$KEY LEAK_TEST_ANTHROPIC_KEY=$KEY LEAK_TEST_WRONG_KEY=$WRONG
-if ! start_host "$work/host.log" "$host" --config "$work/host.json" --log-level trace; then
+if ! start_host "$work/host.log" "$host" --config "$work/host.json" --log-level trace \
+  --log-format "$log_format"; then
   exit 1
 fi
 base="http://127.0.0.1:$HOST_PORT"
@@ -170,8 +175,10 @@ wait "$HOST_PID" || fail "the host did not exit cleanly"
 HOST_PID=
 
 # The log saw the faults.
+debug_line=" debug "
+[ "$log_format" = json ] && debug_line='"level":"debug"'
 for text in "retrying in" "(HTTP 429)" "(HTTP 500)" "(HTTP 529)" "rejected the API key" \
-  "first-byte timeout" "idle timeout" "trying provider 'anthropic'" " debug " "host: stopped"; do
+  "first-byte timeout" "idle timeout" "trying provider 'anthropic'" "$debug_line" "host: stopped"; do
   grep -qF -- "$text" "$work/host.log" || fail "the log has no \"$text\""
 done
 
@@ -181,6 +188,27 @@ for secret in "$KEY" "$WRONG" "DO-NOT-LOG" "MUST-NOT-LOG"; do
     fail "\"$secret\" leaked (above)"
   fi
 done
+
+if [ "$log_format" = json ]; then
+  # The first chat's request id, from its response head.
+  first_id=$(tr -d '\r' <"$work/responses/1.txt" | sed -n 's/^[Xx]-[Rr]equest-[Ii]d: //p' | head -1)
+  node -e '
+    const [file, id] = process.argv.slice(1);
+    const lines = require("fs").readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+    let mine = [];
+    lines.forEach((line, i) => {
+      let entry;
+      try { entry = JSON.parse(line); } catch (e) { console.log(`line ${i + 1} is not JSON: ${line}`); process.exit(1); }
+      for (const key of ["time", "level", "logger", "request_id", "message"]) {
+        if (!(key in entry)) { console.log(`line ${i + 1} has no ${key}: ${line}`); process.exit(1); }
+      }
+      if (entry.request_id === id) mine.push(entry.message);
+    });
+    const access = mine.some((m) => m.includes("POST /agents/oa/chat 200"));
+    const upstream = mine.some((m) => m.includes("/v1/chat/completions -> 200"));
+    if (!access || !upstream) { console.log(`request ${id}: access ${access}, upstream ${upstream}:`, mine); process.exit(1); }
+  ' "$work/host.log" "$first_id" || fail "the JSON log lines are not all JSON or lack the request id"
+fi
 
 lines=$(wc -l <"$work/host.log")
 echo "checked $lines log lines and $n responses"
