@@ -1,5 +1,6 @@
 // GET /metrics, /ready, /health, /openapi.json and /docs on a real host over a real socket, and
 // the request id reaching the upstream (the fake OpenAI server) as X-Request-Id.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "observability/host_metrics.h"
+#include "security/route_access.h"
 #include "support/fake_upstream.h"
 #include "support/temp_dir.h"
 #include "support/test_host.h"
@@ -332,4 +334,30 @@ TEST_CASE("GET /docs is one self-contained HTML page that renders /openapi.json"
   CHECK(docs.body.find("http://") == std::string::npos);
   CHECK(docs.body.find("https://") == std::string::npos);
   CHECK(docs.body.find("src=") == std::string::npos);
+}
+
+TEST_CASE(
+    "the API description names the role of each route as the route access table does and "
+    "declares 401 and 403 on every route that needs a credential",
+    "[http][openapi][security]") {
+  TestHost host;
+  const json spec = http_request(host.port(), "GET", "/openapi.json").json;
+  REQUIRE(spec["components"]["securitySchemes"].contains("bearerAuth"));
+  for (const auto& [path, item] : spec["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      std::string upper = method;
+      std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+      INFO(upper << " " << path);
+      const auto access = agent_host::security::route_access(upper, path);
+      if (access == agent_host::security::Access::open) {
+        CHECK_FALSE(operation.contains("x-required-role"));
+        CHECK_FALSE(operation["responses"].contains("401"));
+      } else {
+        CHECK(operation.value("x-required-role", "") == agent_host::security::access_name(access));
+        CHECK(operation["responses"].contains("401"));
+        CHECK(operation["responses"].contains("403"));
+      }
+      CHECK(operation["responses"].contains("429"));
+    }
+  }
 }
