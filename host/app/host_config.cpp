@@ -304,12 +304,11 @@ HostConfig load_host_config(const std::filesystem::path& file) {
   }
   try {
     if (!json.is_object()) throw ConfigError("the config must be a JSON object");
-    reject_unknown(
-        json,
-        {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store", "secrets",
-         "reload", "plugins", "admin", "sessions", "context_cache", "redis", "limits", "cors",
-         "auth", "log_format", "ready"},
-        "config");
+    reject_unknown(json,
+                   {"http", "http_client", "plugins_dir", "agents_dir", "log_level", "store",
+                    "secrets", "reload", "plugins", "admin", "sessions", "context_cache", "redis",
+                    "limits", "cors", "auth", "log_format", "ready"},
+                   "config");
     const auto base = std::filesystem::absolute(file).parent_path();
     if (json.contains("http")) read_http(json["http"], config.http);
     for (const char* key : {"plugins_dir", "agents_dir", "log_level", "log_format"}) {
