@@ -1,5 +1,7 @@
 #include "agents/provider_reply.h"
 
+#include <agent_sdk/json_codec.hpp>
+
 #include "agents/json_fields.h"
 
 namespace agent_host::agents {
@@ -16,7 +18,7 @@ std::int64_t token_field(const nlohmann::json& usage, const char* key) {
 }  // namespace
 
 std::optional<ProviderDelta> parse_provider_delta(std::string_view json) {
-  const nlohmann::json delta = nlohmann::json::parse(json, nullptr, false);
+  const nlohmann::json delta = agent_sdk::try_parse_json(json);
   if (!delta.is_object()) return std::nullopt;
   ProviderDelta out;
   const std::string type = string_field(delta, "type");
@@ -35,7 +37,7 @@ std::optional<ProviderDelta> parse_provider_delta(std::string_view json) {
 }
 
 ProviderReply parse_provider_reply(std::string_view json) {
-  const nlohmann::json result = nlohmann::json::parse(json, nullptr, false);
+  const nlohmann::json result = agent_sdk::try_parse_json(json);
   if (result.is_discarded() || !result.is_object()) {
     throw InvalidProviderReply("returned invalid JSON");
   }

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <algorithm>
 #include <future>
 #include <mutex>
@@ -98,11 +99,11 @@ ToolOutcome ToolBox::run_one(const nlohmann::json& call, std::uint64_t call_id,
   nlohmann::json arguments = nlohmann::json::object();
   if (call.contains("arguments")) {
     const auto& raw = call["arguments"];
-    arguments = raw.is_string()
-                    ? nlohmann::json::parse(raw.get<std::string>().empty() ? std::string("{}")
-                                                                           : raw.get<std::string>(),
-                                            nullptr, false)
-                    : raw;
+    if (!raw.is_string()) {
+      arguments = raw;
+    } else if (const auto& text = raw.get_ref<const std::string&>(); !text.empty()) {
+      arguments = agent_sdk::try_parse_json(text);
+    }
   }
   if (!arguments.is_object()) {
     return error_outcome(call, "error: the arguments of \"" + name + "\" are not a JSON object");
@@ -117,7 +118,7 @@ ToolOutcome ToolBox::run_one(const nlohmann::json& call, std::uint64_t call_id,
     spdlog::warn("request {}: tool '{}' failed: {}", request_id, name, result.error);
     return error_outcome(call, "error: the tool \"" + name + "\" failed: " + result.error);
   }
-  const nlohmann::json parsed = nlohmann::json::parse(result.result, nullptr, false);
+  const nlohmann::json parsed = agent_sdk::try_parse_json(result.result);
   if (!parsed.is_object()) {
     return error_outcome(call, "error: the tool \"" + name + "\" returned invalid JSON");
   }

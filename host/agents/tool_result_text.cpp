@@ -1,5 +1,7 @@
 #include "agents/tool_result_text.h"
 
+#include <agent_sdk/json_codec.hpp>
+
 #include "agents/json_fields.h"
 
 namespace agent_host::agents {
@@ -32,7 +34,7 @@ std::string tool_result_text(const nlohmann::json& content, const nlohmann::json
     }
   }
   if (text.empty() && !structured.is_null()) {
-    text = structured.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    text = agent_sdk::dump_json(structured, nlohmann::json::error_handler_t::replace);
   }
   return text;
 }

@@ -3,6 +3,7 @@
 #include <agent_sdk/agent_plugin.h>
 #include <spdlog/spdlog.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <chrono>
 #include <functional>
 
@@ -365,7 +366,7 @@ bool TurnPipeline::run_tools(Turn& turn, const nlohmann::json& calls, nlohmann::
   asked.created_at_ms = now;
   asked.provider = turn.provider;
   asked.model = turn.model;
-  asked.tool_calls = calls.dump();
+  asked.tool_calls = agent_sdk::dump_json(calls);
   turn.steps.push_back(std::move(asked));
   bool client_gone = false;
   for (const ToolOutcome& outcome : outcomes) {
@@ -405,9 +406,9 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
   TurnCancellation* const cancellation = turn.options.cancellation;
   // The input text up to its options (which differ per provider of the chain). The agent block
   // is the largest part and the same for every turn: it comes serialised from the agent.
-  std::string input_head = R"({"messages":)" + messages.dump() + R"(,"agent":)";
+  std::string input_head = R"({"messages":)" + agent_sdk::dump_json(messages) + R"(,"agent":)";
   input_head += agent.provider_profile_json();
-  if (!turn.tools.empty()) input_head += R"(,"tools":)" + turn.tools.dump();
+  if (!turn.tools.empty()) input_head += R"(,"tools":)" + agent_sdk::dump_json(turn.tools);
   input_head += R"(,"options":)";
 
   const auto chain = agent.provider_chain();
@@ -417,7 +418,7 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     const std::string name = "provider '" + provider.info().id + "'";
     nlohmann::json options = chain[attempt].options;
     for (const auto& [key, value] : turn.option_overrides.items()) options[key] = value;
-    const std::string input = input_head + options.dump() + "}";
+    const std::string input = input_head + agent_sdk::dump_json(options) + "}";
 
     plugins::CallOptions call;
     call.request_id = turn.options.request_id;
@@ -562,7 +563,7 @@ void TurnPipeline::store_messages(Turn& turn) {
   assistant.interrupted = turn.interrupted;
   assistant.provider = turn.provider;
   assistant.model = turn.model;
-  if (!turn.tool_calls.empty()) assistant.tool_calls = turn.tool_calls.dump();
+  if (!turn.tool_calls.empty()) assistant.tool_calls = agent_sdk::dump_json(turn.tool_calls);
   with_store([&] {
     if (turn.new_conversation) {
       turn.conversation = store_.create(turn.user_id, turn.agent.id(), turn.tenant);

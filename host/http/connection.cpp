@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -64,7 +65,7 @@ void send_error(RequestContext& context, int status, const std::string& code,
   observability::host_metrics().errors.with({code}).inc();
   if (retry_after) response.set("Retry-After", std::to_string(*retry_after));
   if (close) response.setKeepAlive(false);
-  context.send_json(status, nlohmann::json::parse(error_body(code, message, context.request_id())));
+  context.send_json(status, agent_sdk::parse_json(error_body(code, message, context.request_id())));
 }
 
 // Keyed on the route pattern, never the raw path: ids in paths would make a series per request.

@@ -2,6 +2,7 @@
 
 #include <Poco/Net/HTTPResponse.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <nlohmann/json.hpp>
 
 namespace agent_host::http {
@@ -11,7 +12,7 @@ std::string error_body(std::string_view code, std::string_view message,
   const nlohmann::json body = {
       {"error", {{"code", code}, {"message", message}, {"request_id", request_id}}}};
   // Replace rather than throw on invalid UTF-8 (e.g. an echoed parser message).
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return agent_sdk::dump_json(body, nlohmann::json::error_handler_t::replace);
 }
 
 std::string raw_error_response(int status, std::string_view code, std::string_view message,

@@ -5,6 +5,7 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <istream>
 
 #include "http/api_error.h"
@@ -74,7 +75,7 @@ nlohmann::json RequestContext::read_json_body() {
                        std::to_string(*at) + ")");
   }
   try {
-    return nlohmann::json::parse(body);
+    return agent_sdk::parse_json(body);
   } catch (const nlohmann::json::parse_error& e) {
     throw ApiError(400, "malformed_json",
                    "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
@@ -111,7 +112,7 @@ void RequestContext::send_no_content() {
 
 void RequestContext::send_json(int status, const nlohmann::json& body) {
   send_body(status, "application/json",
-            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            agent_sdk::dump_json(body, nlohmann::json::error_handler_t::replace));
 }
 
 void RequestContext::send_body(int status, const std::string& content_type, std::string_view body) {

@@ -2,6 +2,8 @@
 
 #include <Poco/Exception.h>
 
+#include <agent_sdk/json_codec.hpp>
+
 namespace agent_host::http {
 
 SseWriter::SseWriter(RequestContext& context) {
@@ -26,7 +28,7 @@ bool SseWriter::send(std::string_view event, const nlohmann::json& data) {
   std::string text = "id: " + std::to_string(next_id_++) + "\nevent: ";
   text.append(event);
   text += "\ndata: ";
-  text += data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text += agent_sdk::dump_json(data, nlohmann::json::error_handler_t::replace);
   text += "\n\n";
   return write(text);
 }

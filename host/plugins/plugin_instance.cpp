@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -116,7 +117,7 @@ PluginInstance::PluginInstance(std::shared_ptr<const PluginLibrary> library,
     api.http = &services_->http;
   }
 
-  const std::string text = config.is_null() ? std::string("{}") : config.dump();
+  const std::string text = config.is_null() ? std::string("{}") : agent_sdk::dump_json(config);
   SinkState state;
   const agent_sink sink = make_sink(state);
   agent_instance* handle = nullptr;
@@ -194,13 +195,13 @@ InvokeResult PluginInstance::invoke(std::string_view method, std::string_view in
 
 nlohmann::json PluginInstance::invoke_json(std::string_view method, const nlohmann::json& input,
                                            const CallOptions& options) {
-  const InvokeResult result = invoke(method, input.dump(), options);
+  const InvokeResult result = invoke(method, agent_sdk::dump_json(input), options);
   if (!result.ok()) {
     throw std::runtime_error(services_->log_prefix + " " + std::string(method) +
                              " failed: " + result.error);
   }
   try {
-    return nlohmann::json::parse(result.result);
+    return agent_sdk::parse_json(result.result);
   } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for 1e999
     throw std::runtime_error(services_->log_prefix + " " + std::string(method) +
                              " returned invalid JSON");

@@ -1,5 +1,6 @@
 // Conversations: GET /conversations (a user's, paginated), GET /conversations/{id} (one, with a
 // page of its messages) and DELETE /conversations/{id}.
+#include <agent_sdk/json_codec.hpp>
 #include <charconv>
 
 #include "http/api_error.h"
@@ -49,7 +50,7 @@ nlohmann::json message_json(const store::Message& message) {
     item["provider"] = message.provider;
     item["model"] = message.model;
     if (!message.tool_calls.empty()) {
-      item["tool_calls"] = nlohmann::json::parse(message.tool_calls, nullptr, false);
+      item["tool_calls"] = agent_sdk::try_parse_json(message.tool_calls);
     }
   }
   if (!message.tool_call_id.empty()) item["tool_call_id"] = message.tool_call_id;

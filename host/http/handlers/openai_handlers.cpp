@@ -8,6 +8,7 @@
 // our request_id.
 #include <spdlog/spdlog.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <chrono>
 #include <optional>
 
@@ -132,7 +133,7 @@ class ChunkStream : public agents::TurnObserver {
       nlohmann::json last = base();
       last["choices"] = nlohmann::json::array();
       last["usage"] = usage_json(result.usage);
-      writer().send_data(last.dump());
+      writer().send_data(agent_sdk::dump_json(last));
     }
     writer().send_data("[DONE]");
   }
@@ -172,7 +173,7 @@ class ChunkStream : public agents::TurnObserver {
           {"delta", std::move(delta)},
           {"logprobs", nullptr},
           {"finish_reason", finish.empty() ? nlohmann::json() : nlohmann::json(finish)}}});
-    return writer().send_data(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return writer().send_data(agent_sdk::dump_json(json, nlohmann::json::error_handler_t::replace));
   }
 
   RequestContext& context_;

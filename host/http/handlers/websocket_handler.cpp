@@ -7,6 +7,8 @@
 #include <Poco/Net/WebSocket.h>
 #include <spdlog/spdlog.h>
 
+#include <agent_sdk/json_codec.hpp>
+
 #include "http/api_error.h"
 #include "http/handlers/agent_lease.h"
 #include "http/handlers/chat_events.h"
@@ -90,7 +92,7 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
       if (limits::json_too_deep_at(text)) {
         throw ApiError(400, "json_too_deep", "the message nests JSON too deeply");
       }
-      const nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+      const nlohmann::json body = agent_sdk::try_parse_json(text);
       if (body.is_discarded()) throw ApiError(400, "malformed_json", "the message is not JSON");
       request = parse_chat_request(body, principal);
     } catch (const ApiError& e) {

@@ -1,5 +1,6 @@
 #include "rules/rule_domain.hpp"
 
+#include <agent_sdk/json_codec.hpp>
 #include <algorithm>
 #include <utility>
 
@@ -77,7 +78,7 @@ std::string optional_string(const Json& object, const char* key, const std::stri
 
 Json parse_builtin(const char* text) {
   try {
-    return Json::parse(text);
+    return agent_sdk::parse_json(text);
   } catch (const Json::parse_error& e) {
     // A broken built-in document is our bug, not the caller's config.
     throw Error(AGENT_ERR_INTERNAL,

@@ -1,5 +1,6 @@
 #include "anthropic/anthropic_request.hpp"
 
+#include <agent_sdk/json_codec.hpp>
 #include <algorithm>
 
 namespace providers::anthropic {
@@ -13,7 +14,7 @@ Json parse_arguments(const ToolCall& call, std::size_t message, std::size_t inde
   const std::string where =
       "messages[" + std::to_string(message) + "].tool_calls[" + std::to_string(index) + "]";
   if (call.arguments.empty()) return Json::object();
-  Json input = Json::parse(call.arguments, nullptr, false);
+  Json input = agent_sdk::try_parse_json(call.arguments);
   if (input.is_discarded()) {
     throw Error(AGENT_ERR_INVALID_INPUT, where + ".arguments is not valid JSON");
   }
@@ -100,8 +101,8 @@ Json build_body(const Config& config, const ModelSettings& settings, const Compl
 agent_sdk::HttpRequest build_request(const Config& config, const Json& body,
                                      const std::string& api_key, std::uint64_t call_id) {
   agent_sdk::HttpRequest request =
-      json_post(config.transport, config.transport.base_url + "/v1/messages", body.dump(),
-                config.stream, call_id);
+      json_post(config.transport, config.transport.base_url + "/v1/messages",
+                agent_sdk::dump_json(body), config.stream, call_id);
   request.headers.emplace_back("x-api-key", api_key);
   request.headers.emplace_back("anthropic-version", config.anthropic_version);
   return request;

@@ -1,5 +1,7 @@
 #include "anthropic/anthropic_stream.hpp"
 
+#include <agent_sdk/json_codec.hpp>
+
 #include "anthropic/anthropic_error.hpp"
 #include "common/json_fields.hpp"
 #include "common/upstream_error.hpp"
@@ -20,7 +22,7 @@ UpstreamError out_of_order(const std::string& what) {
 
 void EventStream::on_event(const agent_sdk::SseEvent& event) {
   if (done_) return;
-  const Json data = Json::parse(event.data, nullptr, false);
+  const Json data = agent_sdk::try_parse_json(event.data);
   if (data.is_discarded() || !data.is_object()) {
     throw malformed("anthropic", "a streamed event is not a JSON object");
   }
@@ -145,8 +147,8 @@ void EventStream::on_block_stop(const Json& event) {
     ToolCall call{block.id, block.name, block.json.empty() ? "{}" : block.json};
     // Normalised when it parses; a cut input (max_tokens hit mid-call) passes through as sent,
     // and finish_reason "length" tells the host not to run it.
-    const Json parsed = Json::parse(call.arguments, nullptr, false);
-    if (!parsed.is_discarded()) call.arguments = parsed.dump();
+    const Json parsed = agent_sdk::try_parse_json(call.arguments);
+    if (!parsed.is_discarded()) call.arguments = agent_sdk::dump_json(parsed);
     emitter_.tool_call(completion_.tool_calls.size(), call);
     completion_.tool_calls.push_back(std::move(call));
   }

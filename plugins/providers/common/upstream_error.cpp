@@ -1,5 +1,7 @@
 #include "common/upstream_error.hpp"
 
+#include <agent_sdk/json_codec.hpp>
+
 #include "common/limits.hpp"
 
 namespace providers {
@@ -63,7 +65,7 @@ std::string bounded_text(std::string_view text, std::size_t limit) {
 }
 
 std::string upstream_message(std::string_view body) {
-  const Json parsed = Json::parse(body, nullptr, false);
+  const Json parsed = agent_sdk::try_parse_json(body);
   if (!parsed.is_discarded()) {
     if (parsed.is_object()) {
       const auto error = parsed.find("error");
@@ -97,7 +99,7 @@ std::string upstream_message(std::string_view body) {
 namespace {
 
 bool quota_exhausted(std::string_view body) {
-  const Json parsed = Json::parse(body, nullptr, false);
+  const Json parsed = agent_sdk::try_parse_json(body);
   if (!parsed.is_object()) return false;
   const auto error = parsed.find("error");
   if (error == parsed.end() || !error->is_object()) return false;

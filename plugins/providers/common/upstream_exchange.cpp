@@ -1,5 +1,6 @@
 #include "common/upstream_exchange.hpp"
 
+#include <agent_sdk/json_codec.hpp>
 #include <cctype>
 #include <chrono>
 #include <optional>
@@ -90,7 +91,7 @@ ExchangeOutcome exchange(const agent_sdk::HttpClient& client, const agent_sdk::H
 }
 
 Json parse_json_body(std::string_view body, std::string_view provider) {
-  Json parsed = Json::parse(body, nullptr, false);
+  Json parsed = agent_sdk::try_parse_json(body);
   if (parsed.is_discarded() || !parsed.is_object()) {
     throw malformed(provider, "the upstream's answer is not a JSON object");
   }

@@ -1,5 +1,7 @@
 #include "openai/openai_request.hpp"
 
+#include <agent_sdk/json_codec.hpp>
+
 namespace providers::openai {
 
 using agent_sdk::Json;
@@ -74,8 +76,8 @@ Json build_body(const Config& config, const ModelSettings& settings, const Compl
 agent_sdk::HttpRequest build_request(const Config& config, const Json& body,
                                      const std::optional<std::string>& api_key,
                                      std::uint64_t call_id) {
-  agent_sdk::HttpRequest request =
-      json_post(config.transport, endpoint_url(config), body.dump(), config.stream, call_id);
+  agent_sdk::HttpRequest request = json_post(config.transport, endpoint_url(config),
+                                             agent_sdk::dump_json(body), config.stream, call_id);
   if (api_key && !api_key->empty()) {
     if (config.azure) {
       request.headers.emplace_back("api-key", *api_key);

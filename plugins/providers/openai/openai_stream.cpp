@@ -1,5 +1,7 @@
 #include "openai/openai_stream.hpp"
 
+#include <agent_sdk/json_codec.hpp>
+
 #include "common/json_fields.hpp"
 #include "common/upstream_error.hpp"
 #include "openai/openai_response.hpp"
@@ -31,7 +33,7 @@ void ChunkStream::on_event(const agent_sdk::SseEvent& event) {
     done_ = true;
     return;
   }
-  const Json chunk = Json::parse(event.data, nullptr, false);
+  const Json chunk = agent_sdk::try_parse_json(event.data);
   if (chunk.is_discarded() || !chunk.is_object()) {
     throw malformed("openai", "a streamed chunk is not a JSON object");
   }

@@ -1,5 +1,6 @@
 #include "mcp/http_transport.hpp"
 
+#include <agent_sdk/json_codec.hpp>
 #include <agent_sdk/sse.hpp>
 #include <algorithm>
 #include <cctype>
@@ -173,7 +174,7 @@ HttpTransport::ListenEnd HttpTransport::listen_once(const std::string& session,
       last_event_id_ = event.id;
     }
     if (event.data.empty()) return !stopping();
-    const Json message = Json::parse(event.data, nullptr, false);
+    const Json message = agent_sdk::try_parse_json(event.data);
     const MessageKind kind = message.is_discarded() ? MessageKind::invalid : classify(message);
     if (kind == MessageKind::invalid) {
       host_.log(
@@ -247,7 +248,7 @@ agent_sdk::HttpRequest HttpTransport::build(const Json& message, const Deadline&
     }
     if (!version.empty()) request.headers.emplace_back("MCP-Protocol-Version", version);
   }
-  request.body = message.dump();
+  request.body = agent_sdk::dump_json(message);
   request.call_id = deadline.call != nullptr ? deadline.call->id() : 0;
   const auto budget = std::max(milliseconds(1), deadline.remaining());
   request.total_timeout = budget;
@@ -275,7 +276,7 @@ Json HttpTransport::request(const Json& message, const Deadline& deadline) {
 
   const auto on_event = [&](const agent_sdk::SseEvent& event) {
     if (event.data.empty()) return true;  // a priming event (id only) for resumability
-    Json received = Json::parse(event.data, nullptr, false);
+    Json received = agent_sdk::try_parse_json(event.data);
     const MessageKind kind = received.is_discarded() ? MessageKind::invalid : classify(received);
     if (kind == MessageKind::invalid) {
       protocol_problem = "a malformed message in its event stream: " + excerpt(event.data);
@@ -337,7 +338,7 @@ Json HttpTransport::request(const Json& message, const Deadline& deadline) {
     throw Error(AGENT_ERR_UPSTREAM, "MCP server '" + name_ + "' sent " + protocol_problem);
   }
   if (head.status == 404 && had_session) throw SessionExpired();
-  Json parsed = Json::parse(json_body, nullptr, false);
+  Json parsed = agent_sdk::try_parse_json(json_body);
   if (head.status >= 200 && head.status < 300 && !is_stream) {
     if (!parsed.is_discarded() && classify(parsed) == MessageKind::response) return parsed;
     throw Error(AGENT_ERR_UPSTREAM,

@@ -1,6 +1,7 @@
 // The "mcp" tool source: tools of one Model Context Protocol server, over stdio (a supervised
 // child process) or Streamable HTTP (through the host's HTTP client). See mcp_session.hpp for the
 // protocol eras and the README's "MCP tools" section for the config.
+#include <agent_sdk/json_codec.hpp>
 #include <agent_sdk/plugin.hpp>
 #include <cstdlib>
 
@@ -82,7 +83,7 @@ class McpToolSource : public agent_sdk::ToolSource {
     }
     Json arguments = input.value("arguments", Json::object());
     if (arguments.is_string()) {  // the providers' JSON text form
-      arguments = Json::parse(arguments.get<std::string>(), nullptr, false);
+      arguments = agent_sdk::try_parse_json(arguments.get<std::string>());
     }
     if (!arguments.is_object()) {
       throw Error(AGENT_ERR_INVALID_INPUT, "call_tool \"arguments\" must be a JSON object");

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -320,7 +321,7 @@ void StdioTransport::fail_pending(int32_t code, const std::string& reason) {
 }
 
 void StdioTransport::handle_line(const std::string& line) {
-  Json message = Json::parse(line, nullptr, false);
+  Json message = agent_sdk::try_parse_json(line);
   const MessageKind kind = message.is_discarded() ? MessageKind::invalid : classify(message);
   if (kind == MessageKind::invalid) {
     // Stdout carries only JSON-RPC messages; anything else is a broken server. Whoever waits
@@ -384,7 +385,7 @@ void StdioTransport::write_line(const std::string& line, const Deadline& deadlin
 
 void StdioTransport::notify(const Json& notification, const Deadline& deadline) {
   try {
-    write_line(notification.dump(), deadline);
+    write_line(agent_sdk::dump_json(notification), deadline);
   } catch (const std::exception& e) {
     log(LogLevel::debug, std::string("notification not sent: ") + e.what());
   }
@@ -422,7 +423,7 @@ Json StdioTransport::request(const Json& request, const Deadline& deadline) {
     }
   } unregister{this, id};
 
-  write_line(request.dump(), deadline);
+  write_line(agent_sdk::dump_json(request), deadline);
   std::unique_lock lock(mutex_);
   while (!pending->response && !pending->failure) {
     if (deadline.cancelled() || Clock::now() >= deadline.at) break;

@@ -17,6 +17,7 @@
 
 #include <agent_sdk/agent_plugin.h>
 
+#include <agent_sdk/json_codec.hpp>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -103,7 +104,7 @@ class Call {
 
   // Streams one fragment to the host. Returns false when the host wants the call to stop.
   bool emit_delta(const Json& delta) {
-    const std::string text = delta.dump();
+    const std::string text = agent_sdk::dump_json(delta);
     if (sink_->emit(sink_->ctx, "delta", text.data(), text.size()) != 0) {
       stopped_ = true;
     }
@@ -254,8 +255,9 @@ template <typename T>
 int32_t create(const agent_host_api* host, const char* config, size_t config_len,
                const agent_sink* sink, agent_instance** out) noexcept {
   return guarded(sink, [&]() -> int32_t {
-    const Json parsed =
-        config_len == 0 ? Json::object() : Json::parse(std::string_view(config, config_len));
+    const Json parsed = config_len == 0
+                            ? Json::object()
+                            : agent_sdk::parse_json(std::string_view(config, config_len));
     if (!parsed.is_object()) throw Error(AGENT_ERR_INVALID_INPUT, "config must be a JSON object");
     auto box = std::make_unique<Box>();
     box->plugin = std::make_unique<T>(Host(host), parsed);
@@ -285,10 +287,10 @@ inline int32_t invoke(agent_instance* instance, const agent_call* call,
     Call context(call, sink, flag.get());
     const Json input = call->input_len == 0
                            ? Json::object()
-                           : Json::parse(std::string_view(call->input, call->input_len));
+                           : agent_sdk::parse_json(std::string_view(call->input, call->input_len));
     const Json result = box->plugin->invoke(call->method, input, context);
     context.throw_if_cancelled();
-    const std::string text = result.dump();
+    const std::string text = agent_sdk::dump_json(result);
     sink->emit(sink->ctx, "result", text.data(), text.size());
     return AGENT_OK;
   });
