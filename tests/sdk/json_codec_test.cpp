@@ -179,3 +179,22 @@ TEST_CASE("parse_json and dump_json round-trip a provider input with a long syst
   CHECK(text == input.dump());
   CHECK(agent_sdk::parse_json(text) == input);
 }
+
+TEST_CASE("Strings read and print the same whatever the offset of their special bytes",
+          "[sdk][json]") {
+  // The codec checks eight bytes at a time: put each kind of special byte at every offset of
+  // strings around a word's length, with and without a tail.
+  for (const std::string special :
+       {"\"", "\\", "\n", "\x01", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
+    for (std::size_t length = 0; length <= 20; ++length) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        const Json value = text;
+        INFO("length " << length << " at " << at);
+        REQUIRE(agent_sdk::dump_json(value) == value.dump());
+        REQUIRE(agent_sdk::parse_json(value.dump()) == value);
+      }
+    }
+  }
+}

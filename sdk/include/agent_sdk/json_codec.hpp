@@ -25,6 +25,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -48,6 +49,27 @@ struct PlainBytes {
   }
 };
 inline constexpr PlainBytes kPlain{};
+
+// True when one of the 8 bytes at p is not plain (a control character, '"', '\\' or non-ASCII).
+// Checking a word at a time keeps long strings (system prompts, answers) at about one
+// instruction a byte; the exact byte is then found one at a time.
+inline bool word_needs_look(const unsigned char* p) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  const auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  const std::uint64_t below_space = (v - kOnes * 0x20) & ~v & kHighs;
+  return (below_space | has_zero_byte(v ^ (kOnes * '"')) | has_zero_byte(v ^ (kOnes * '\\')) |
+          (v & kHighs)) != 0;
+}
+
+// Advances p over plain bytes, up to end.
+inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
+  while (end - p >= 8 && !word_needs_look(p)) p += 8;
+  while (p < end && kPlain.plain[*p]) ++p;
+  return p;
+}
 
 // Length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most
 // U+10FFFF) starting at p, whose first byte is >= 0x80; 0 when it is not well formed.
@@ -219,7 +241,7 @@ class Parser {
     std::string out;
     const unsigned char* run = p_;
     for (;;) {
-      while (p_ < end_ && kPlain.plain[*p_]) ++p_;
+      p_ = skip_plain(p_, end_);
       if (p_ == end_) fail("unterminated string");
       const unsigned char c = *p_;
       if (c == '"') {
@@ -382,12 +404,10 @@ inline void append_escaped(std::string& out, const std::string& text,
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
   const unsigned char* run = p;
-  while (p < end) {
+  for (;;) {
+    p = skip_plain(p, end);
+    if (p == end) break;
     const unsigned char c = *p;
-    if (kPlain.plain[c]) {
-      ++p;
-      continue;
-    }
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence(p, end);
       if (length == 0) {
