@@ -4,7 +4,7 @@
 #   bench/turn_instructions.sh [turns] [agent...]   (default 200 turns, bench_openai_plain and
 #                                                    bench_openai)
 # Runs the release host (or $HOST_BINARY, e.g. a build of another commit, with its plugins in
-# its own tree) under valgrind --tool=callgrind against the fake OpenAI upstream with
+# its own tree; BENCH_HOST_ENV adds NAME=VALUE words to its environment) under valgrind --tool=callgrind against the fake OpenAI upstream with
 # bench/upstream_host.json, warms each agent with 20 turns, zeroes the counters
 # (callgrind_control -z), sends `turns` first turns one at a time with curl, and prints the
 # host's instructions per turn (all threads), with the inclusive cost of every function in
@@ -28,7 +28,8 @@ pids+=($!)
 plugin_dir=$(cd "$(dirname "$host_binary")/../plugins" && pwd)
 jq --arg p "$plugin_dir" '.plugins_dir = $p' bench/upstream_host.json >"$work/host.json"
 cp -r bench/agents "$work/agents"
-valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --separate-threads=no \
+# shellcheck disable=SC2086  # BENCH_HOST_ENV is a list of NAME=VALUE words
+env ${BENCH_HOST_ENV:-} valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --separate-threads=no \
   "$host_binary" --config "$work/host.json" >"$work/host.log" 2>&1 &
 host_pid=$!
 pids+=("$host_pid")
