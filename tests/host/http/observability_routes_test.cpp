@@ -195,7 +195,7 @@ TEST_CASE(
   TestHost host(with_key(fake), {openai_agent("up", fake)});
   const auto counted = [&](const std::string& code) {
     const std::string text = http_request(host.port(), "GET", "/metrics").body;
-    return std::max(sample(text, "agent_host_errors_total{error_type=\"" + code + "\"}"), 0.0);
+    return std::max(sample(text, "errors_total{error_type=\"" + code + "\"}"), 0.0);
   };
   // The fake upstream sends a few deltas, then cuts the connection.
   const json cut = {{"user_id", "u"}, {"message", "[[cut]] tell me about budgets"}};
