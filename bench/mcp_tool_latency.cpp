@@ -9,6 +9,7 @@
 // to show what connection reuse is worth.
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -24,6 +25,8 @@
 
 int main(int argc, char** argv) {
   using namespace agent_host;
+  // As in the host's main: a server that hangs up must fail a write, not kill the program.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc != 5) {
     std::cerr << "usage: mcp_tool_latency <plugin_dir> <calls> stdio <server.js> | http <url>\n";
     return 2;

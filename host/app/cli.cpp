@@ -67,7 +67,10 @@ int serve(const po::variables_map& vm) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the host
+  // A client, upstream or Redis that hangs up must fail a write (EPIPE), not kill the host.
+  // Signal dispositions are the program's, so this is the one place the host sets it; the
+  // libraries (HTTP client, OpenSSL, hiredis) rely on it.
+  std::signal(SIGPIPE, SIG_IGN);
   // Past a file-size limit (ulimit -f) a write fails with EFBIG and the store answers 507,
   // instead of the signal killing the host mid-transaction.
   std::signal(SIGXFSZ, SIG_IGN);

@@ -88,11 +88,12 @@ void read_store(const nlohmann::json& json, const std::filesystem::path& base,
 
 void read_http(const nlohmann::json& json, http::ServerOptions& http) {
   if (!json.is_object()) throw ConfigError("http must be an object");
-  reject_unknown(json,
-                 {"bind", "port", "max_threads", "max_queued", "thread_stack_kib", "io_timeout_ms",
-                  "keep_alive_timeout_ms", "max_keep_alive_requests", "max_body_bytes",
-                  "overload_retry_after_seconds"},
-                 "http");
+  reject_unknown(
+      json,
+      {"bind", "port", "max_threads", "max_queued", "thread_stack_kib", "io_timeout_ms",
+       "keep_alive_timeout_ms", "max_keep_alive_requests", "max_body_bytes", "max_json_depth",
+       "max_head_bytes", "max_header_fields", "overload_retry_after_seconds"},
+      "http");
   if (json.contains("bind")) {
     if (!json["bind"].is_string()) throw ConfigError("http.bind must be a string");
     http.bind = json["bind"].get<std::string>();
@@ -107,6 +108,15 @@ void read_http(const nlohmann::json& json, http::ServerOptions& http) {
   read_number(json, "keep_alive_timeout_ms", http.keep_alive_timeout_ms, 0, 3600000, "http");
   read_number(json, "max_keep_alive_requests", http.max_keep_alive_requests, 0, 1000000, "http");
   read_number(json, "max_body_bytes", http.max_body_bytes, 1024, 1LL << 30, "http");
+  // At most 256: JSON is copied and serialised recursively, once per level, on worker stacks
+  // that may be as small as 64 KiB (http.thread_stack_kib).
+  read_number(json, "max_json_depth", http.max_json_depth, 1, 256, "http");
+  // At most 64 KiB: the head is checked by peeking at the socket's receive queue (MSG_PEEK),
+  // which holds only what the receive buffer allows (about 64 KiB of data with Linux's default
+  // 128 KiB), so a larger head could never be seen whole.
+  read_number(json, "max_head_bytes", http.max_head_bytes, 1024, 65536, "http");
+  // At most 100: Poco's request parser refuses more fields anyway (with a plain 400).
+  read_number(json, "max_header_fields", http.max_header_fields, 1, 100, "http");
   read_number(json, "overload_retry_after_seconds", http.overload_retry_after_seconds, 1, 3600,
               "http");
 }

@@ -1,5 +1,6 @@
 // An error a handler reports to the client. Every error leaves the host as
-// {"error": {"code", "message", "request_id"}} with this status (DESIGN.md "Errors").
+// {"error": {"code", "message", "request_id"}} with this status (DESIGN.md "Errors"), except on
+// routes with their own ErrorResponder (router.h): the /v1 routes answer in OpenAI's shape.
 #pragma once
 
 #include <optional>

@@ -159,6 +159,8 @@ void Connection::run() {
   const ClientSlot slot(connections_, socket().impl()->sockfd());
   HeadLimits head_limits;
   head_limits.deadline = std::chrono::milliseconds(options_.io_timeout_ms);
+  head_limits.max_bytes = options_.max_head_bytes;
+  head_limits.max_fields = options_.max_header_fields;
   const auto reject = [&](int status, const char* code, const std::string& message) {
     const std::string id = ids::random_uuid();
     const std::string bytes = raw_error_response(status, code, message, id);
@@ -224,7 +226,8 @@ void Connection::run() {
     response.setVersion(request->getVersion());
     response.setKeepAlive(params_->getKeepAlive() && request->getKeepAlive() && !last_allowed);
     response.set("X-Request-Id", request_id);
-    RequestContext context(*request, response, request_id, options_.max_body_bytes);
+    RequestContext context(*request, response, request_id, options_.max_body_bytes,
+                           options_.max_json_depth);
 
     try {
       check_framing(*request);

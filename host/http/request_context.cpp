@@ -16,11 +16,12 @@ namespace agent_host::http {
 
 RequestContext::RequestContext(Poco::Net::HTTPServerRequest& request,
                                Poco::Net::HTTPServerResponse& response, std::string request_id,
-                               std::size_t max_body_bytes)
+                               std::size_t max_body_bytes, int max_json_depth)
     : request_(request),
       response_(response),
       request_id_(std::move(request_id)),
-      max_body_bytes_(max_body_bytes) {}
+      max_body_bytes_(max_body_bytes),
+      max_json_depth_(max_json_depth) {}
 
 const std::string& RequestContext::path_param(const std::string& name) const {
   static const std::string empty;
@@ -68,11 +69,11 @@ nlohmann::json RequestContext::read_json_body() {
   }
   if (body.empty()) throw ApiError(400, "malformed_json", "the request body is empty");
   if (!utf8_length(body)) throw ApiError(400, "invalid_utf8", "the body is not valid UTF-8");
-  if (const auto at = limits::json_too_deep_at(body)) {
+  if (const auto at = limits::json_too_deep_at(body, max_json_depth_)) {
     throw ApiError(400, "json_too_deep",
                    "the body nests arrays and objects deeper than " +
-                       std::to_string(limits::kMaxJsonDepth) + " levels (at byte " +
-                       std::to_string(*at) + ")");
+                       std::to_string(max_json_depth_) + " levels (at byte " + std::to_string(*at) +
+                       ")");
   }
   try {
     return agent_sdk::parse_json(body);

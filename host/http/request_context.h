@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "limits/json_depth.h"
 #include "security/principal.h"
 
 namespace agent_host::http {
@@ -19,7 +20,8 @@ namespace agent_host::http {
 class RequestContext {
  public:
   RequestContext(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                 std::string request_id, std::size_t max_body_bytes);
+                 std::string request_id, std::size_t max_body_bytes,
+                 int max_json_depth = limits::kMaxJsonDepth);
 
   Poco::Net::HTTPServerRequest& request() noexcept { return request_; }
   Poco::Net::HTTPServerResponse& response() noexcept { return response_; }
@@ -40,8 +42,11 @@ class RequestContext {
   const std::string& path_param(const std::string& name) const;
 
   // Reads the body as a JSON value. Throws ApiError: 415 when not application/json, 413 when
-  // larger than the limit, 400 when it is not UTF-8 or not JSON.
+  // larger than the limit, 400 when it is not UTF-8, nests deeper than max_json_depth or is not
+  // JSON.
   nlohmann::json read_json_body();
+  // The JSON nesting cap (http.max_json_depth), for bodies read elsewhere (WebSocket messages).
+  int max_json_depth() const noexcept { return max_json_depth_; }
   // True when the request carries a body that nobody read (the connection cannot be reused).
   bool has_unread_body() const;
 
@@ -66,6 +71,7 @@ class RequestContext {
   Poco::Net::HTTPServerResponse& response_;
   std::string request_id_;
   std::size_t max_body_bytes_;
+  int max_json_depth_;
   std::map<std::string, std::string> params_;
   std::string route_pattern_;
   std::optional<security::Principal> principal_;

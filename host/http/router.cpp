@@ -29,8 +29,9 @@ bool is_param(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-  Route route{std::move(method), std::move(pattern), {}, std::move(handler)};
+void Router::add(std::string method, std::string pattern, Handler handler,
+                 ErrorResponder on_error) {
+  Route route{std::move(method), std::move(pattern), {}, std::move(handler), std::move(on_error)};
   route.segments = split_path(route.pattern);
   routes_.push_back(std::move(route));
 }
@@ -80,8 +81,16 @@ void Router::dispatch(RequestContext& context) const {
     }
     context.set_path_params(std::move(params));
     context.set_route_pattern(route.pattern);
-    for (const RequestFilter& filter : filters_) filter(context);
-    route.handler(context);
+    if (!route.on_error) {
+      run(route, context);
+      return;
+    }
+    try {
+      run(route, context);
+    } catch (const ApiError& e) {
+      if (context.response().sent()) throw;
+      route.on_error(context, e);
+    }
     return;
   }
   if (!allowed.empty()) {
@@ -90,6 +99,11 @@ void Router::dispatch(RequestContext& context) const {
                    method + " is not allowed on " + path + " (allowed: " + allowed + ")");
   }
   throw ApiError(404, "not_found", "no route for " + path);
+}
+
+void Router::run(const Route& route, RequestContext& context) const {
+  for (const RequestFilter& filter : filters_) filter(context);
+  route.handler(context);
 }
 
 std::vector<RouteInfo> Router::routes() const {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "http/api_error.h"
 #include "http/request_context.h"
 
 namespace agent_host::http {
@@ -16,6 +17,9 @@ using Handler = std::function<void(RequestContext&)>;
 // in the order added: authentication, then rate limits, for instance. Rejects by throwing
 // ApiError.
 using RequestFilter = std::function<void(RequestContext&)>;
+// Answers an ApiError thrown by a route's filters or handler in the route's own shape (the /v1
+// routes answer OpenAI's); routes without one leave the error to the connection's JSON body.
+using ErrorResponder = std::function<void(RequestContext&, const ApiError&)>;
 
 struct RouteInfo {
   std::string method;
@@ -24,7 +28,9 @@ struct RouteInfo {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
+  // `on_error` (optional) answers every ApiError of this route, its filters' refusals
+  // (401, 403, 429) included, while nothing was sent yet.
+  void add(std::string method, std::string pattern, Handler handler, ErrorResponder on_error = {});
   void add_filter(RequestFilter filter);
   // Runs for every request before route matching (CORS preflight, which must work on any path);
   // a filter that sends the response ends the request there.
@@ -42,7 +48,10 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    ErrorResponder on_error;
   };
+  void run(const Route& route, RequestContext& context) const;
+
   std::vector<Route> routes_;
   std::vector<RequestFilter> filters_;
   std::vector<RequestFilter> pre_route_filters_;

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <string>
 
+#include "limits/json_depth.h"
+
 namespace agent_host::http {
 
 struct ServerOptions {
@@ -25,6 +27,12 @@ struct ServerOptions {
   int keep_alive_timeout_ms = 5000;
   int max_keep_alive_requests = 1000;
   std::size_t max_body_bytes = 1024 * 1024;
+  // Nesting of arrays and objects allowed in a JSON body or WebSocket message (400
+  // json_too_deep beyond it).
+  int max_json_depth = limits::kMaxJsonDepth;
+  // The request head (request line and header fields) at most: 431 headers_too_large beyond.
+  std::size_t max_head_bytes = 64 * 1024;
+  std::size_t max_header_fields = 100;
   // Seconds clients are told to wait (Retry-After) when the host is overloaded.
   int overload_retry_after_seconds = 1;
   // Concurrent connections one client IP may hold; more are answered 429 and closed. 0: no cap

@@ -6,7 +6,6 @@
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetSSL.h>
 #include <agent_sdk/agent_plugin.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -35,18 +34,12 @@ constexpr std::size_t kDrainBytes = 64 * 1024;
 constexpr std::chrono::milliseconds kDrainGrace{50};
 constexpr std::string_view kUserAgent = "agent-host/" AGENT_HOST_VERSION;
 
-// What the client needs from the process: OpenSSL (through Poco), and no SIGPIPE when a write
-// hits a closed connection (OpenSSL writes with plain send()). A handler someone else installed
-// for SIGPIPE is left alone.
+// What the client needs from the process: OpenSSL (through Poco). It also needs SIGPIPE ignored
+// (OpenSSL writes with plain send(), so a write to a closed connection raises it), but signal
+// dispositions belong to the program's main (app/cli.cpp for the host), not to a library.
 class ProcessSetup {
  public:
-  ProcessSetup() {
-    Poco::Net::initializeSSL();
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-      ::signal(SIGPIPE, SIG_IGN);
-    }
-  }
+  ProcessSetup() { Poco::Net::initializeSSL(); }
   ~ProcessSetup() { Poco::Net::uninitializeSSL(); }
   ProcessSetup(const ProcessSetup&) = delete;
   ProcessSetup& operator=(const ProcessSetup&) = delete;

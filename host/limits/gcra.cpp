@@ -35,4 +35,14 @@ RateDecision gcra_decide(std::int64_t backlog_us, const GcraRate& rate) {
   return decision;
 }
 
+RateDecision gcra_unspent(std::int64_t backlog_us, const GcraRate& rate) {
+  RateDecision decision;
+  decision.allowed = true;
+  decision.limit = rate.requests;
+  backlog_us = std::max<std::int64_t>(backlog_us, 0);
+  decision.remaining = std::max<std::int64_t>((rate.period_us - backlog_us) / rate.interval_us, 0);
+  decision.reset_s = ceil_seconds(backlog_us);
+  return decision;
+}
+
 }  // namespace agent_host::limits

@@ -2,7 +2,7 @@
 //
 // Why GCRA rather than a sliding window: the whole state of a client is one timestamp, the
 // "theoretical arrival time" (TAT), so the in-process table stays small and the Redis script is
-// one GET and one SET on one key; it has no burst at window edges (a fixed window lets 2x the
+// one GET and one SET per rule; it has no burst at window edges (a fixed window lets 2x the
 // quota through around a boundary) and needs no per-request log (a sliding log stores every
 // request). With `requests` per `period`, each request moves the TAT `interval` =
 // period / requests ahead; a request is allowed while the TAT stays within `period` of now, so a
@@ -34,5 +34,10 @@ struct GcraRate {
 // allowance is spent. Allowed when backlog + interval <= period; the caller then stores
 // TAT = now + backlog + interval.
 RateDecision gcra_decide(std::int64_t backlog_us, const GcraRate& rate);
+
+// The same rule's state when it would have allowed the request but the request was not counted
+// (another rule the request matches refused it): nothing spent, so one more remains and the
+// quota is back when the existing backlog has passed.
+RateDecision gcra_unspent(std::int64_t backlog_us, const GcraRate& rate);
 
 }  // namespace agent_host::limits

@@ -9,6 +9,7 @@
 
 namespace agent_host::limits {
 
+// The default cap (http.max_json_depth).
 inline constexpr int kMaxJsonDepth = 64;
 
 // The byte offset where `text` opens its (max_depth + 1)-th nested array or object, if it does.

@@ -17,11 +17,13 @@ class LocalRateLimiter : public RateLimiter {
  public:
   explicit LocalRateLimiter(std::size_t max_keys, MicrosClock clock = system_micros_clock());
 
-  RateDecision acquire(const RateRule& rule, const std::string& client) override;
+  std::vector<RateDecision> acquire_all(const std::vector<const RateRule*>& rules,
+                                        const std::string& client) override;
   std::size_t tracked_keys() const;
 
  private:
   void sweep(std::int64_t now);
+  void store(std::string key, std::int64_t tat, std::int64_t now);
 
   const std::size_t max_keys_;
   const MicrosClock clock_;

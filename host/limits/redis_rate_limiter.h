@@ -1,6 +1,7 @@
 // GCRA shared by every host through Redis: one Lua script (EVALSHA, loaded with EVAL on
-// NOSCRIPT) reads and moves the client's TAT atomically in one round trip, on Redis's own clock
-// (TIME) so hosts with skewed clocks still agree.
+// NOSCRIPT) reads the client's TAT of every rule the request matches and moves all of them or
+// none, atomically in one round trip, on Redis's own clock (TIME) so hosts with skewed clocks
+// still agree.
 //
 // Fail mode: open, to the local limiter. When Redis cannot be reached the host keeps limiting
 // each client on its own (so across N hosts a client gets at most N times the limit for the
@@ -21,7 +22,8 @@ class RedisRateLimiter : public RateLimiter {
   RedisRateLimiter(store::redis::RedisClient& redis, std::string key_prefix,
                    LocalRateLimiter& fallback);
 
-  RateDecision acquire(const RateRule& rule, const std::string& client) override;
+  std::vector<RateDecision> acquire_all(const std::vector<const RateRule*>& rules,
+                                        const std::string& client) override;
 
  private:
   store::redis::RedisClient& redis_;

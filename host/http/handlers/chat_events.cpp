@@ -4,6 +4,7 @@
 
 #include "http/disconnect_watcher.h"
 #include "http/handlers/chat_response.h"
+#include "observability/host_metrics.h"
 
 namespace agent_host::http::handlers {
 
@@ -30,6 +31,12 @@ nlohmann::json error_event(int status, const std::string& code, const std::strin
           {"status", status}};
 }
 
+void send_error_event(EventStream& stream, int status, const std::string& code,
+                      const std::string& message, const std::string& request_id) {
+  observability::host_metrics().errors.with({code}).inc();
+  stream.send("error", error_event(status, code, message, request_id));
+}
+
 void stream_turn(const ApiServices& services, const agents::Agent& agent,
                  const agents::ChatRequest& request, const std::string& request_id,
                  EventStream& stream, int client_fd, const std::string& account) {
@@ -44,13 +51,13 @@ void stream_turn(const ApiServices& services, const agents::Agent& agent,
     stream.send("done", chat_result_json(result, request_id));
   } catch (const agents::TurnError& e) {
     const ApiError error = to_api_error(e);
-    stream.send("error", error_event(error.status(), error.code(), error.what(), request_id));
+    send_error_event(stream, error.status(), error.code(), error.what(), request_id);
   } catch (const ApiError& e) {  // refused before the turn began (a spent token budget)
-    stream.send("error", error_event(e.status(), e.code(), e.what(), request_id));
+    send_error_event(stream, e.status(), e.code(), e.what(), request_id);
   } catch (const std::exception& e) {
     spdlog::error("request {}: streamed turn failed: {}", request_id, e.what());
-    stream.send("error", error_event(500, "internal_error",
-                                     "internal error (request id " + request_id + ")", request_id));
+    send_error_event(stream, 500, "internal_error",
+                     "internal error (request id " + request_id + ")", request_id);
   }
 }
 

@@ -41,4 +41,9 @@ void stream_turn(const ApiServices& services, const agents::Agent& agent,
 nlohmann::json error_event(int status, const std::string& code, const std::string& message,
                            const std::string& request_id);
 
+// Sends the "error" event and counts it in errors_total{error_type=code}, as an error answered
+// before any stream started is counted.
+void send_error_event(EventStream& stream, int status, const std::string& code,
+                      const std::string& message, const std::string& request_id);
+
 }  // namespace agent_host::http::handlers

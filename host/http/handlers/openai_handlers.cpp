@@ -140,6 +140,7 @@ class ChunkStream : public agents::TurnObserver {
 
   void fail(const ApiError& error) {
     // OpenAI's own streams report a late failure as a data line holding an error object.
+    observability::host_metrics().errors.with({error.code()}).inc();
     writer().send_data(
         openai_error(error.status(), error.code(), error.what(), context_.request_id()).dump());
   }
@@ -252,33 +253,32 @@ void complete(const ApiServices& services, RequestContext& context) {
 
 void add_openai_routes(Router& router, const ApiServices& services) {
   const std::int64_t created = unix_seconds();
-  // Every /v1 route answers errors in OpenAI's shape.
-  const auto openai = [](auto handler) {
-    return [handler](RequestContext& context) {
-      try {
-        handler(context);
-      } catch (const ApiError& e) {
-        if (context.response().sent()) throw;
-        send_openai_error(context, e);
-      }
-    };
-  };
-  router.add("GET", "/v1/models", openai([services, created](RequestContext& context) {
-               nlohmann::json data = nlohmann::json::array();
-               for (const auto& [id, agent] : services.agents.current()->agents) {
-                 data.push_back(model_json(id, created));
-               }
-               context.send_json(200, {{"object", "list"}, {"data", data}});
-             }));
-  router.add("GET", "/v1/models/{id}", openai([services, created](RequestContext& context) {
-               const std::string& id = context.path_param("id");
-               if (!services.agents.find(id)) {
-                 throw ApiError(404, "model_not_found", "the model '" + id + "' does not exist");
-               }
-               context.send_json(200, model_json(id, created));
-             }));
-  router.add("POST", "/v1/chat/completions",
-             openai([services](RequestContext& context) { complete(services, context); }));
+  // Every /v1 route answers errors in OpenAI's shape, the refusals of authentication and rate
+  // limits included (their headers, WWW-Authenticate, Retry-After and RateLimit, stay).
+  const ErrorResponder openai = send_openai_error;
+  router.add(
+      "GET", "/v1/models",
+      [services, created](RequestContext& context) {
+        nlohmann::json data = nlohmann::json::array();
+        for (const auto& [id, agent] : services.agents.current()->agents) {
+          data.push_back(model_json(id, created));
+        }
+        context.send_json(200, {{"object", "list"}, {"data", data}});
+      },
+      openai);
+  router.add(
+      "GET", "/v1/models/{id}",
+      [services, created](RequestContext& context) {
+        const std::string& id = context.path_param("id");
+        if (!services.agents.find(id)) {
+          throw ApiError(404, "model_not_found", "the model '" + id + "' does not exist");
+        }
+        context.send_json(200, model_json(id, created));
+      },
+      openai);
+  router.add(
+      "POST", "/v1/chat/completions",
+      [services](RequestContext& context) { complete(services, context); }, openai);
 }
 
 }  // namespace agent_host::http::handlers

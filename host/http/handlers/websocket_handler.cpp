@@ -45,7 +45,8 @@ std::unique_ptr<WebSocket> accept(RequestContext& context) {
 
 void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& socket,
            const std::string& request_id, int fd,
-           const std::optional<security::Principal>& principal, const std::string& account) {
+           const std::optional<security::Principal>& principal, const std::string& account,
+           int max_json_depth) {
   WebSocketStream stream(socket);
   Poco::Buffer<char> buffer(0);
   std::uint64_t turn = 0;
@@ -82,21 +83,23 @@ void serve(const ApiServices& services, const agents::Agent& agent, WebSocket& s
     const std::string turn_id = request_id + "-" + std::to_string(++turn);
     const std::string text(buffer.begin(), buffer.size());
     if (opcode != WebSocket::FRAME_OP_TEXT) {
-      stream.send("error", error_event(422, "invalid_request",
-                                       "send chat requests as JSON text frames", turn_id));
+      send_error_event(stream, 422, "invalid_request", "send chat requests as JSON text frames",
+                       turn_id);
       continue;
     }
     agents::ChatRequest request;
     try {
       if (!utf8_length(text)) throw ApiError(400, "invalid_utf8", "the message is not UTF-8");
-      if (limits::json_too_deep_at(text)) {
-        throw ApiError(400, "json_too_deep", "the message nests JSON too deeply");
+      if (limits::json_too_deep_at(text, max_json_depth)) {
+        throw ApiError(400, "json_too_deep",
+                       "the message nests arrays and objects deeper than " +
+                           std::to_string(max_json_depth) + " levels");
       }
       const nlohmann::json body = agent_sdk::try_parse_json(text);
       if (body.is_discarded()) throw ApiError(400, "malformed_json", "the message is not JSON");
       request = parse_chat_request(body, principal);
     } catch (const ApiError& e) {
-      stream.send("error", error_event(e.status(), e.code(), e.what(), turn_id));
+      send_error_event(stream, e.status(), e.code(), e.what(), turn_id);
       continue;
     }
     stream_turn(services, agent, request, turn_id, stream, fd, account);
@@ -117,7 +120,7 @@ void add_websocket_routes(Router& router, const ApiServices& services) {
     socket->setReceiveTimeout(Poco::Timespan(kIdleSeconds, 0));
     try {
       serve(services, *agent, *socket, context.request_id(), fd, context.principal(),
-            limits::budget_account(context));
+            limits::budget_account(context), context.max_json_depth());
     } catch (const Poco::Exception& e) {
       spdlog::debug("request {}: websocket ended: {}", context.request_id(), e.displayText());
     }

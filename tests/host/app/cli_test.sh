@@ -37,6 +37,14 @@ expect "check-plugin names both ABI versions" 1 "host implements ABI 1.1" -- \
   "$host" check-plugin "$fixtures/broken_abi_major_2.so"
 echo '{"http": {"port": "eighty"}}' >"$work/bad.json"
 expect "a bad config file is named with the field" 1 "http.port" -- "$host" --config "$work/bad.json"
+echo '{"http": {"max_json_depth": 1000}}' >"$work/deep.json"
+expect "an out-of-range request cap refuses to start, naming the key and its range" 1 \
+  "http.max_json_depth must be an integer 1..256" -- \
+  "$host" --config "$work/deep.json" --port 0 --agents-dir "$work" --store-path "$work/deep.db"
+echo '{"http": {"max_header_fields": 500}}' >"$work/fields.json"
+expect "a header field cap above Poco's parser limit refuses to start" 1 \
+  "http.max_header_fields must be an integer 1..100" -- \
+  "$host" --config "$work/fields.json" --port 0 --agents-dir "$work" --store-path "$work/fields.db"
 expect "a missing config file is reported" 1 "cannot read config file" -- \
   "$host" --config "$work/missing.json"
 expect "an unknown log level is refused" 1 "unknown log level" -- \
@@ -100,6 +108,12 @@ if ! start_host "$work/first.log" "$host" --config "$src/config/host.json" --age
   failures=$((failures + 1))
 else
   pid=$HOST_PID port=$HOST_PORT
+  # A peer that hangs up must fail a write, not kill the host: main ignores SIGPIPE (the one
+  # place that sets it; libraries leave signal dispositions alone). SIGPIPE is signal 13, bit 12
+  # of the SigIgn mask.
+  sigign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$pid/status")
+  if (( (16#$sigign >> 12) & 1 )); then echo "ok: the host process ignores SIGPIPE"; else
+    echo "FAIL: SIGPIPE is not ignored (SigIgn $sigign)"; failures=$((failures + 1)); fi
   expect "a port in use is a clear start-up error" 1 "in use" -- \
     "$host" --config "$src/config/host.json" --port "$port" --agents-dir "$work" \
       --store-path "$work/agent-host.db"

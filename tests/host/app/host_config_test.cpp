@@ -81,6 +81,35 @@ TEST_CASE(
   CHECK_FALSE(config.redis->connection.password);  // read from the secret when the host starts
 }
 
+TEST_CASE(
+    "the request caps are http keys: the JSON nesting, head size and header field caps, with "
+    "their defaults and ranges",
+    "[app][config][limits]") {
+  agent_test::TempDir dir;
+  const auto defaults = load_host_config(dir.write("empty.json", "{}"));
+  CHECK(defaults.http.max_json_depth == 64);
+  CHECK(defaults.http.max_head_bytes == 65536);
+  CHECK(defaults.http.max_header_fields == 100);
+  const auto config = load_host_config(dir.write(
+      "host.json",
+      R"({"http": {"max_json_depth": 8, "max_head_bytes": 2048, "max_header_fields": 10}})"));
+  CHECK(config.http.max_json_depth == 8);
+  CHECK(config.http.max_head_bytes == 2048);
+  CHECK(config.http.max_header_fields == 10);
+  const auto refused = [&](const std::string& text, const std::string& message) {
+    CHECK_THROWS_WITH(load_host_config(dir.write("bad.json", text)), Catch::Contains(message));
+  };
+  refused(R"({"http": {"max_json_depth": 0}})", "http.max_json_depth must be an integer 1..256");
+  refused(R"({"http": {"max_json_depth": 257}})", "http.max_json_depth must be an integer 1..256");
+  refused(R"({"http": {"max_json_depth": "64"}})", "http.max_json_depth");
+  refused(R"({"http": {"max_head_bytes": 512}})",
+          "http.max_head_bytes must be an integer 1024..65536");
+  refused(R"({"http": {"max_head_bytes": 1048576}})", "http.max_head_bytes");
+  refused(R"({"http": {"max_header_fields": 0}})",
+          "http.max_header_fields must be an integer 1..100");
+  refused(R"({"http": {"max_header_fields": 101}})", "http.max_header_fields");
+}
+
 TEST_CASE("config errors name the file and the field", "[app][config]") {
   agent_test::TempDir dir;
   auto fails = [&](const std::string& text, const std::string& what) {

@@ -11,8 +11,10 @@
 #include "observability/host_metrics.h"
 #include "security/route_access.h"
 #include "support/fake_upstream.h"
+#include "support/sse_client.h"
 #include "support/temp_dir.h"
 #include "support/test_host.h"
+#include "support/websocket_client.h"
 
 using agent_test::http_request;
 using agent_test::post_json;
@@ -183,6 +185,53 @@ TEST_CASE(
       200);
   ready = http_request(host.port(), "GET", "/ready");
   CHECK(ready.json["checks"]["providers"]["providers"]["openai"]["status"] == "ok");
+}
+
+TEST_CASE(
+    "an error sent after a stream started (an SSE or WebSocket error event, an OpenAI chunk "
+    "stream's error line) is counted in errors_total by its code",
+    "[http][observability][metrics][stream]") {
+  agent_test::FakeUpstream fake;
+  TestHost host(with_key(fake), {openai_agent("up", fake)});
+  const auto counted = [&](const std::string& code) {
+    const std::string text = http_request(host.port(), "GET", "/metrics").body;
+    return std::max(sample(text, "errors_total{error_type=\"" + code + "\"}"), 0.0);
+  };
+  // The fake upstream sends a few deltas, then cuts the connection.
+  const json cut = {{"user_id", "u"}, {"message", "[[cut]] tell me about budgets"}};
+
+  json sse_body = cut;
+  sse_body["stream"] = true;
+  const auto sse = agent_test::SseClient(host.port()).post("/agents/up/chat", sse_body);
+  REQUIRE(sse.status == 200);
+  REQUIRE(sse.events.size() >= 2);
+  CHECK(sse.events.front().event == "delta");
+  REQUIRE(sse.events.back().event == "error");
+  const std::string code = sse.events.back().json["error"]["code"];
+  const double after_sse = counted(code);
+  CHECK(after_sse >= 1);
+
+  agent_test::WebSocketClient socket(host.port(), "/agents/up/ws");
+  const auto frames = socket.turn(cut);
+  CHECK(frames.front()["event"] == "delta");
+  REQUIRE(frames.back()["event"] == "error");
+  CHECK(frames.back()["data"]["error"]["code"] == code);
+  CHECK(counted(code) == after_sse + 1);
+  // A WebSocket message refused before any turn is an error event too.
+  const double malformed = counted("malformed_json");
+  socket.send_text("{not json");
+  CHECK(socket.receive()["data"]["error"]["code"] == "malformed_json");
+  CHECK(counted("malformed_json") == malformed + 1);
+
+  const json completion = {{"model", "up"},
+                           {"stream", true},
+                           {"messages", {{{"role", "user"}, {"content", cut["message"]}}}}};
+  const auto chunks = agent_test::SseClient(host.port()).post("/v1/chat/completions", completion);
+  REQUIRE(chunks.status == 200);
+  REQUIRE(chunks.events.size() >= 2);
+  CHECK(chunks.events.front().json["object"] == "chat.completion.chunk");
+  CHECK(chunks.events.back().json["error"]["code"] == code);
+  CHECK(counted(code) == after_sse + 2);
 }
 
 TEST_CASE(

@@ -3,20 +3,11 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 
+import { check, finish } from "../../support/checks.mjs";
+
 const baseURL = process.argv[2];
 const client = new OpenAI({ baseURL, apiKey: "unused-until-auth-is-configured", maxRetries: 0 });
 const question = [{ role: "user", content: "How should I think about an emergency fund?" }];
-let failures = 0;
-
-async function check(name, body) {
-  try {
-    await body();
-    console.log(`ok - ${name}`);
-  } catch (error) {
-    failures += 1;
-    console.log(`not ok - ${name}\n${error.stack ?? error}`);
-  }
-}
 
 await check("models.list returns the agents as models", async () => {
   const ids = [];
@@ -114,7 +105,4 @@ await check("a domain refusal comes back as content_filter with a refusal", asyn
   assert.ok(completion.choices[0].message.refusal.length > 0);
 });
 
-if (failures > 0) {
-  console.log(`${failures} check(s) failed`);
-  process.exit(1);
-}
+finish();

@@ -10,51 +10,14 @@
 #include <vector>
 
 #include "support/test_host.h"
+#include "support/websocket_client.h"
 
 using agent_test::http_request;
 using agent_test::TestHost;
 using nlohmann::json;
 using Poco::Net::WebSocket;
 
-namespace {
-
-struct Client {
-  explicit Client(unsigned port, const std::string& path = "/agents/fx/ws")
-      : session("127.0.0.1", static_cast<Poco::UInt16>(port)) {
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    Poco::Net::HTTPResponse response;
-    socket = std::make_unique<WebSocket>(session, request, response);
-    socket->setReceiveTimeout(Poco::Timespan(10, 0));
-  }
-
-  void send_text(const std::string& text) {
-    socket->sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_TEXT);
-  }
-
-  json receive() {
-    Poco::Buffer<char> buffer(0);
-    int flags = 0;
-    socket->receiveFrame(buffer, flags);
-    return json::parse(std::string(buffer.begin(), buffer.size()));
-  }
-
-  // Frames until one whose event is "done" or "error".
-  std::vector<json> turn(const json& message) {
-    send_text(message.dump());
-    std::vector<json> frames;
-    for (;;) {
-      frames.push_back(receive());
-      const std::string event = frames.back()["event"];
-      if (event == "done" || event == "error") return frames;
-    }
-  }
-
-  Poco::Net::HTTPClientSession session;
-  std::unique_ptr<WebSocket> socket;
-};
-
-}  // namespace
+using Client = agent_test::WebSocketClient;
 
 TEST_CASE("a WebSocket chat streams the same events as SSE and serves several turns",
           "[http][websocket]") {

@@ -2,8 +2,10 @@
 
 #include <Poco/StreamCopier.h>
 #include <agent_sdk/agent_plugin.h>
+#include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <future>
 
 #include "http_client/call_registry.h"
@@ -140,6 +142,18 @@ TEST_CASE("a chunked body is delivered in pieces as they arrive, before the resp
   CHECK(released_by_client);
   CHECK(response.pieces.size() >= 2);
   CHECK(response.body() == "data: first\n\ndata: second\n\n");  // de-chunked, content untouched
+}
+
+TEST_CASE("the HTTP client leaves the process's SIGPIPE disposition to the program's main",
+          "[http_client]") {
+  struct sigaction ignored {};
+  REQUIRE(::sigaction(SIGPIPE, nullptr, &ignored) == 0);  // the test main ignores it
+  std::signal(SIGPIPE, SIG_DFL);
+  { const HttpClient client{ClientOptions{}}; }
+  struct sigaction after {};
+  ::sigaction(SIGPIPE, nullptr, &after);
+  ::sigaction(SIGPIPE, &ignored, nullptr);
+  CHECK(after.sa_handler == SIG_DFL);
 }
 
 TEST_CASE("a refused connection fails with UNAVAILABLE", "[http_client]") {

@@ -12,6 +12,7 @@
 #include "limits/local_rate_limiter.h"
 #include "limits/rate_limit_filter.h"
 #include "support/test_host.h"
+#include "support/websocket_client.h"
 
 using agent_host::app::HostConfig;
 using agent_host::limits::RateRule;
@@ -150,6 +151,53 @@ TEST_CASE(
   CHECK(post_json(host.port(), "/agents/agent_alpha/chat", chat_body()).status == 200);
 }
 
+TEST_CASE(
+    "on /v1 routes rate-limit and token-budget refusals are 429 in OpenAI's error shape and keep "
+    "Retry-After and the RateLimit fields",
+    "[limits][rate][budgets][http][openai]") {
+  TestHost host([](HostConfig& config) {
+    config.limits.rate = {RateRule{"models", {"GET /v1/models"}, 1, 3600}};
+    config.limits.per_agent = {1, 3600};  // the first turn spends it
+  });
+  const auto check_openai_429 = [](const agent_test::HttpResult& result, const std::string& code) {
+    INFO(result.body);
+    CHECK(result.status == 429);
+    REQUIRE(result.json.is_object());
+    const nlohmann::json& error = result.json["error"];
+    CHECK(error["code"] == code);
+    CHECK(error["type"] == "rate_limit_error");
+    CHECK(error.contains("param"));
+    CHECK(error["param"].is_null());
+    CHECK_FALSE(error["message"].get<std::string>().empty());
+    CHECK_FALSE(error["request_id"].get<std::string>().empty());
+    CHECK(std::stoi(header(result, "Retry-After")) >= 1);
+  };
+  REQUIRE(http_request(host.port(), "GET", "/v1/models").status == 200);
+  const auto limited = http_request(host.port(), "GET", "/v1/models");
+  check_openai_429(limited, "rate_limited");
+  CHECK(header(limited, "Retry-After") == "3600");
+  CHECK(header(limited, "RateLimit-Policy") == "\"models\";q=1;w=3600");
+  CHECK(header(limited, "RateLimit").rfind("\"models\";r=0;t=", 0) == 0);
+  CHECK_THAT(limited.json["error"]["message"].get<std::string>(),
+             Catch::Contains("1 requests per 3600 s"));
+
+  const nlohmann::json completion = {{"model", "fx"},
+                                     {"messages", {{{"role", "user"}, {"content", "hi"}}}}};
+  REQUIRE(post_json(host.port(), "/v1/chat/completions", completion).status == 200);
+  const auto spent = post_json(host.port(), "/v1/chat/completions", completion);
+  check_openai_429(spent, "token_budget_exceeded");
+  CHECK_THAT(spent.json["error"]["message"].get<std::string>(), Catch::Contains("agent fx"));
+  // Streamed: refused before the stream starts, so the same plain 429.
+  nlohmann::json streamed = completion;
+  streamed["stream"] = true;
+  check_openai_429(post_json(host.port(), "/v1/chat/completions", streamed),
+                   "token_budget_exceeded");
+  // The native routes keep the host's own shape.
+  const auto native = post_json(host.port(), "/agents/fx/chat", chat_body());
+  check_error(native, 429, "token_budget_exceeded");
+  CHECK_FALSE(native.json["error"].contains("type"));
+}
+
 TEST_CASE("without an allow-list CORS allows nothing: no CORS headers and preflights refused",
           "[limits][cors][http]") {
   TestHost host;
@@ -225,6 +273,50 @@ TEST_CASE("JSON nested deeper than 64 levels is refused 400 json_too_deep before
   std::string fine = "{\"user_id\": \"alice\", \"message\": \"hi\", \"context\": {\"x\": ";
   fine += std::string(10, '[') + std::string(10, ']') + "}}";
   CHECK(http_request(host.port(), "POST", "/agents/fx/chat", fine).status == 200);
+}
+
+TEST_CASE(
+    "configured request caps are enforced: http.max_json_depth on bodies and WebSocket "
+    "messages, http.max_header_fields and http.max_head_bytes on heads",
+    "[limits][caps][http]") {
+  TestHost host([](HostConfig& config) {
+    config.http.max_json_depth = 8;
+    config.http.max_header_fields = 10;
+    config.http.max_head_bytes = 2048;
+  });
+  const auto nested = [](int depth) {
+    return "{\"user_id\": \"alice\", \"message\": \"hi\", \"context\": {\"x\": " +
+           std::string(depth - 2, '[') + std::string(depth - 2, ']') + "}}";
+  };
+  CHECK(http_request(host.port(), "POST", "/agents/fx/chat", nested(8)).status == 200);
+  const auto deep = http_request(host.port(), "POST", "/agents/fx/chat", nested(9));
+  check_error(deep, 400, "json_too_deep");
+  CHECK_THAT(deep.json["error"]["message"].get<std::string>(), Catch::Contains("than 8 levels"));
+
+  agent_test::WebSocketClient socket(host.port());
+  socket.send_text(nested(9));
+  const auto refused = socket.receive();
+  CHECK(refused["event"] == "error");
+  CHECK(refused["data"]["error"]["code"] == "json_too_deep");
+  CHECK(socket.turn(nlohmann::json::parse(nested(8))).back()["event"] == "done");
+
+  const auto head_with = [&](int fields, std::size_t value_bytes) {
+    std::string head = "GET /health HTTP/1.1\r\nHost: x\r\n";  // Host is one field
+    for (int i = 1; i < fields; ++i) {
+      head += "X-Field-" + std::to_string(i) + ": " + std::string(value_bytes, 'v') + "\r\n";
+    }
+    return raw_exchange(host.port(), head + "\r\n");
+  };
+  CHECK_THAT(head_with(10, 1), Catch::StartsWith("HTTP/1.1 200"));
+  const std::string many = head_with(11, 1);
+  CHECK_THAT(many, Catch::StartsWith("HTTP/1.1 431"));
+  CHECK_THAT(raw_body_json(many)["error"]["message"].get<std::string>(),
+             Catch::Contains("more than 10 header fields"));
+  CHECK_THAT(head_with(5, 300), Catch::StartsWith("HTTP/1.1 200"));  // about 1.3 KB
+  const std::string large = head_with(5, 600);                       // about 2.5 KB
+  CHECK_THAT(large, Catch::StartsWith("HTTP/1.1 431"));
+  CHECK_THAT(raw_body_json(large)["error"]["message"].get<std::string>(),
+             Catch::Contains("larger than 2048 bytes"));
 }
 
 TEST_CASE("a request with more than 100 header fields gets 431", "[limits][caps][http]") {

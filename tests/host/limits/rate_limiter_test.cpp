@@ -93,6 +93,35 @@ TEST_CASE("the local limiter keeps clients and rules apart", "[limits][local]") 
   CHECK(limiter.acquire(other, "ip:a").allowed);
 }
 
+TEST_CASE(
+    "the local limiter counts a request matching two rules all or nothing: when one refuses, "
+    "the other's quota is not spent",
+    "[limits][local]") {
+  FakeClock time;
+  LocalRateLimiter limiter(1000, time.clock());
+  const RateRule narrow = rule(2, 60, "narrow");
+  const RateRule wide = rule(5, 60, "wide");  // one per 12 s
+  for (const auto& order : {std::vector<const RateRule*>{&narrow, &wide},
+                            std::vector<const RateRule*>{&wide, &narrow}}) {
+    const std::string client = order.front() == &narrow ? "ip:a" : "ip:b";
+    const std::size_t n = order.front() == &narrow ? 0 : 1;  // narrow's place
+    for (int i = 0; i < 2; ++i) REQUIRE(all_allowed(limiter.acquire_all(order, client)));
+    for (int i = 0; i < 10; ++i) {
+      const std::vector<RateDecision> decisions = limiter.acquire_all(order, client);
+      REQUIRE(decisions.size() == 2);
+      CHECK_FALSE(decisions[n].allowed);
+      CHECK(decisions[n].retry_after_s == 30);
+      const RateDecision& unspent = decisions[1 - n];
+      CHECK(unspent.allowed);         // wide alone would have let it through...
+      CHECK(unspent.remaining == 3);  // ...and still has its 3 of 5
+      CHECK(unspent.reset_s == 24);
+    }
+    // The refused requests left wide exactly as two requests did.
+    for (int i = 0; i < 3; ++i) CHECK(limiter.acquire(wide, client).allowed);
+    CHECK_FALSE(limiter.acquire(wide, client).allowed);
+  }
+}
+
 TEST_CASE("the local limiter's memory is bounded: idle keys are evicted, then the closest to idle",
           "[limits][local]") {
   FakeClock time;

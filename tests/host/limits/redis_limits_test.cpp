@@ -54,6 +54,16 @@ bool wait_until_up(const agent_host::store::redis::RedisClient& client) {
   return true;
 }
 
+// A real redis-server, a client of it and a rate limiter sharing through it (keys "t:...")
+// with its local fallback.
+struct SharedLimiter {
+  SharedLimiter() { REQUIRE(wait_until_up(client)); }
+  agent_test::RedisServer redis;
+  agent_host::store::redis::RedisClient client{options_for(redis)};
+  agent_host::limits::LocalRateLimiter local{100};
+  agent_host::limits::RedisRateLimiter limiter{client, "t:", local};
+};
+
 }  // namespace
 
 TEST_CASE(
@@ -97,11 +107,8 @@ TEST_CASE(
     "with Redis down the rate limiter falls back to this host's own limiter and shares "
     "again when Redis is back",
     "[limits][redis]") {
-  agent_test::RedisServer redis;
-  agent_host::store::redis::RedisClient client(options_for(redis));
-  REQUIRE(wait_until_up(client));
-  agent_host::limits::LocalRateLimiter local(100);
-  agent_host::limits::RedisRateLimiter limiter(client, "t:", local);
+  SharedLimiter shared;
+  auto& [redis, client, local, limiter] = shared;
   const RateRule rule{"r", {"*"}, 2, 60};
 
   CHECK(limiter.acquire(rule, "ip:x").allowed);
@@ -119,6 +126,46 @@ TEST_CASE(
   CHECK(limiter.acquire(rule, "ip:y").allowed);
   CHECK_FALSE(limiter.acquire(rule, "ip:y").allowed);
   CHECK(client.command({"EXISTS", "t:ratelimit:r:ip:y"}).integer == 1);
+}
+
+TEST_CASE(
+    "through Redis a request matching two rules spends both quotas or neither, in one script "
+    "call",
+    "[limits][redis]") {
+  SharedLimiter shared;
+  auto& [redis, client, local, limiter] = shared;
+  const RateRule wide{"wide", {"*"}, 5, 60};  // one per 12 s
+  const RateRule narrow{"narrow", {"*"}, 2, 60};
+  const std::vector<const RateRule*> both{&wide, &narrow};
+  // Calls of EVALSHA and EVAL so far.
+  const auto script_calls = [&client = shared.client] {
+    const std::string info = client.command({"INFO", "commandstats"}).string;
+    long total = 0;
+    for (const std::string name : {"cmdstat_evalsha:calls=", "cmdstat_eval:calls="}) {
+      const auto at = info.find(name);
+      if (at != std::string::npos) total += std::stol(info.substr(at + name.size()));
+    }
+    return total;
+  };
+  REQUIRE(agent_host::limits::all_allowed(limiter.acquire_all(both, "ip:a")));
+  const long calls_before = script_calls();  // the script is loaded now (EVAL on NOSCRIPT)
+  REQUIRE(agent_host::limits::all_allowed(limiter.acquire_all(both, "ip:a")));
+  const std::string wide_key = "t:ratelimit:wide:ip:a";
+  const std::string wide_tat = client.command({"GET", wide_key}).string;
+  REQUIRE_FALSE(wide_tat.empty());
+  for (int i = 0; i < 5; ++i) {
+    const auto decisions = limiter.acquire_all(both, "ip:a");
+    REQUIRE(decisions.size() == 2);
+    CHECK_FALSE(decisions[1].allowed);
+    CHECK(decisions[1].retry_after_s >= 29);
+    CHECK(decisions[0].allowed);  // wide alone would have allowed it, and was not spent
+    CHECK(decisions[0].remaining == 3);
+  }
+  CHECK(client.command({"GET", wide_key}).string == wide_tat);
+  CHECK(script_calls() - calls_before == 6);  // one round trip per request, both rules in it
+  for (int i = 0; i < 3; ++i) CHECK(limiter.acquire(wide, "ip:a").allowed);
+  CHECK_FALSE(limiter.acquire(wide, "ip:a").allowed);
+  CHECK(local.tracked_keys() == 0);  // Redis decided every time
 }
 
 TEST_CASE("token budgets are shared through Redis: tokens spent on one host count on another",

@@ -130,6 +130,43 @@ TEST_CASE(
             .status == 200);
 }
 
+TEST_CASE("on /v1 routes 401 and 403 come in OpenAI's error shape with WWW-Authenticate kept",
+          "[security][auth_http][openai]") {
+  TestHost host = auth_host();
+  const json completion = {{"model", "fx"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}};
+  const auto check_openai_error = [](const agent_test::HttpResult& result, int status,
+                                     const std::string& code) {
+    INFO(result.body);
+    CHECK(result.status == status);
+    REQUIRE(result.json.is_object());
+    const json& error = result.json["error"];
+    CHECK(error["code"] == code);
+    CHECK(error["type"] == "invalid_request_error");
+    CHECK(error.contains("param"));
+    CHECK_FALSE(error["message"].get<std::string>().empty());
+    CHECK(error["request_id"].is_string());
+  };
+  const auto missing = call(host.port(), "POST", "/v1/chat/completions", "", completion);
+  check_openai_error(missing, 401, "missing_credentials");
+  CHECK(missing.headers.at("WWW-Authenticate").rfind("Bearer", 0) == 0);
+
+  const auto wrong = call(host.port(), "GET", "/v1/models", kAliceKey + "x");
+  check_openai_error(wrong, 401, "invalid_api_key");
+  CHECK(wrong.headers.at("WWW-Authenticate").find("invalid_token") != std::string::npos);
+  CHECK(wrong.body.find(kAliceKey) == std::string::npos);
+
+  const auto no_role = call(host.port(), "GET", "/v1/models/fx", kNoRoleKey);
+  check_openai_error(no_role, 403, "forbidden");
+  CHECK_THAT(no_role.json["error"]["message"].get<std::string>(), Catch::Contains("user role"));
+
+  CHECK(call(host.port(), "GET", "/v1/models", kAliceKey).status == 200);
+  // Outside /v1 the host's own shape stays.
+  const auto native = call(host.port(), "GET", "/agents", "");
+  CHECK(native.status == 401);
+  CHECK(native.json["error"]["code"] == "missing_credentials");
+  CHECK_FALSE(native.json["error"].contains("type"));
+}
+
 TEST_CASE("the chat user is the credential's subject, and naming another user is refused",
           "[security][auth_http]") {
   TestHost host = auth_host();
