@@ -53,6 +53,9 @@ class SqlConversationStore final : public ConversationStore {
   auto read(const char* what, F&& body) const;
   template <typename F>
   auto write(const char* what, F&& body);
+  static void insert_conversation(SqlConnection& connection, const Conversation& conversation);
+  static Conversation append_messages(SqlConnection& connection, const std::string& conversation_id,
+                                      const std::vector<Message>& messages);
   // Rethrows the exception being handled as the store's error types; `session` (if any) is
   // dropped when its connection cannot be trusted any more.
   [[noreturn]] void rethrow_mapped(const char* what, SessionPool::Lease* session) const;
