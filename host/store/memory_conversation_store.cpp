@@ -4,8 +4,8 @@
 #include <chrono>
 #include <tuple>
 
-#include "ids/random_uuid.h"
 #include "store/epoch_ms.h"
+#include "store/new_conversation.h"
 #include "store/page_cursor.h"
 
 namespace agent_host::store {
@@ -21,12 +21,7 @@ std::optional<Conversation> MemoryConversationStore::find(
 Conversation MemoryConversationStore::create(const std::string& user_id,
                                              const std::string& agent_id,
                                              const std::string& tenant) {
-  Conversation conversation;
-  conversation.id = ids::random_uuid();
-  conversation.user_id = user_id;
-  conversation.tenant = tenant;
-  conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
+  Conversation conversation = new_conversation(user_id, agent_id, tenant);
   std::lock_guard lock(mutex_);
   if (entries_.size() >= limits_.max_conversations) {
     throw StoreFullError("the in-memory store holds its maximum of " +

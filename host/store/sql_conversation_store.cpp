@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <limits>
 
-#include "ids/random_uuid.h"
 #include "store/epoch_ms.h"
+#include "store/new_conversation.h"
 #include "store/page_cursor.h"
 #include "store/schema_migrations.h"
 
@@ -232,12 +232,7 @@ std::optional<Conversation> SqlConversationStore::find(const std::string& conver
 
 Conversation SqlConversationStore::create(const std::string& user_id, const std::string& agent_id,
                                           const std::string& tenant) {
-  Conversation conversation;
-  conversation.id = ids::random_uuid();
-  conversation.user_id = user_id;
-  conversation.tenant = tenant;
-  conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
+  const Conversation conversation = new_conversation(user_id, agent_id, tenant);
   return write("creating a conversation", [&](SqlConnection& connection) {
     insert_conversation(connection, conversation);
     return conversation;
