@@ -31,6 +31,25 @@ Conversation MemoryConversationStore::create(const std::string& user_id,
   return conversation;
 }
 
+Conversation MemoryConversationStore::create_with_messages(const std::string& user_id,
+                                                           const std::string& agent_id,
+                                                           const std::string& tenant,
+                                                           const std::vector<Message>& messages) {
+  Conversation conversation = new_conversation(user_id, agent_id, tenant);
+  conversation.message_count = static_cast<std::int64_t>(messages.size());
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= limits_.max_conversations) {
+    throw StoreFullError("the in-memory store holds its maximum of " +
+                         std::to_string(limits_.max_conversations) + " conversations");
+  }
+  if (messages.size() > limits_.max_messages_per_conversation) {
+    throw StoreFullError("the conversation holds its maximum of " +
+                         std::to_string(limits_.max_messages_per_conversation) + " messages");
+  }
+  entries_.emplace(conversation.id, Entry{conversation, messages});
+  return conversation;
+}
+
 std::vector<Message> MemoryConversationStore::recent_messages(const std::string& conversation_id,
                                                               std::size_t limit) const {
   std::lock_guard lock(mutex_);

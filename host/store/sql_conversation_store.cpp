@@ -239,6 +239,19 @@ Conversation SqlConversationStore::create(const std::string& user_id, const std:
   });
 }
 
+Conversation SqlConversationStore::create_with_messages(const std::string& user_id,
+                                                        const std::string& agent_id,
+                                                        const std::string& tenant,
+                                                        const std::vector<Message>& messages) {
+  const Conversation conversation = new_conversation(user_id, agent_id, tenant);
+  // One transaction (one group-commit job on SQLite) instead of two: half the commits of a
+  // first turn, and no empty conversation is left when the messages cannot be stored.
+  return write("storing a first turn", [&](SqlConnection& connection) {
+    insert_conversation(connection, conversation);
+    return append_messages(connection, conversation.id, messages);
+  });
+}
+
 void SqlConversationStore::insert_conversation(SqlConnection& connection,
                                                const Conversation& conversation) {
   connection.run(

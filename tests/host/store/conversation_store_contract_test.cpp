@@ -118,6 +118,42 @@ TEST_CASE("every store keeps a conversation's messages in order with every field
       std::out_of_range);
 }
 
+TEST_CASE("every store writes a first turn as one: the conversation with its messages, or nothing",
+          "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "memory", "sqlite", "postgresql"));
+  INFO(backend.kind());
+  auto store = backend.open();
+  const auto first = store->create_with_messages(
+      "alice", "helper", "acme", {full_message("f1", "user"), full_message("f2", "assistant")});
+  CHECK(first.id.size() == 36);
+  CHECK(first.message_count == 2);
+  CHECK(first.user_id == "alice");
+  CHECK(first.agent_id == "helper");
+  CHECK(first.tenant == "acme");
+  CHECK(first.updated_at_ms >= first.created_at_ms);
+  const auto found = store->find(first.id);
+  REQUIRE(found);
+  CHECK(found->message_count == 2);
+  CHECK(found->created_at_ms == first.created_at_ms);
+  const auto all = store->messages(first.id);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == "f1");
+  CHECK(all[1].id == "f2");
+  CHECK(all[1].content == "text f2");
+  // The next turn appends after the first one's messages.
+  CHECK(store->append(first.id, {full_message("f3", "user")}).message_count == 3);
+  CHECK(store->list({"alice", "", 10, "", std::string("acme")}).items.size() == 1);
+
+  if (backend.durable()) {
+    // A message id already stored: the messages fail, and the conversation is not kept either.
+    CHECK_THROWS(store->create_with_messages(
+        "bob", "helper", "", {full_message("b1", "user"), full_message("f1", "assistant")}));
+    CHECK(store->list({"bob", "", 10, "", std::nullopt}).items.empty());
+    CHECK(store->create_with_messages("bob", "helper", "", {full_message("b1", "user")})
+              .message_count == 1);
+  }
+}
+
 TEST_CASE("every store pages messages with opaque cursors and refuses forged ones",
           "[store][contract]") {
   const Backend backend(GENERATE(as<std::string>{}, "memory", "sqlite", "postgresql"));
