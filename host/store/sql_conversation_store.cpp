@@ -255,9 +255,10 @@ Conversation SqlConversationStore::create_with_messages(const std::string& user_
 void SqlConversationStore::insert_conversation(SqlConnection& connection,
                                                const Conversation& conversation) {
   connection.run(
-      "INSERT INTO users (user_id, created_at, last_active) VALUES ($1, $2, $3) "
-      "ON CONFLICT (user_id) DO UPDATE SET last_active = excluded.last_active",
-      {conversation.user_id, conversation.created_at_ms, conversation.created_at_ms});
+      "INSERT INTO users (tenant, user_id, created_at, last_active) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (tenant, user_id) DO UPDATE SET last_active = excluded.last_active",
+      {conversation.tenant, conversation.user_id, conversation.created_at_ms,
+       conversation.created_at_ms});
   connection.run(
       "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, updated_at, "
       "message_count, tenant) VALUES ($1, $2, $3, $4, $5, 0, $6)",
