@@ -1,5 +1,6 @@
-// The durable conversation store on SQLite (a file, WAL) or PostgreSQL (shared by several hosts),
-// through Poco::Data. Both run the same schema (schema_migrations.h) and queries.
+// The durable conversation store on SQLite (a file, WAL) or PostgreSQL (shared by several hosts).
+// Both run the same schema (schema_migrations.h) and queries; Poco::Data opens the connections and
+// migrates, the queries run as statements prepared once per connection (sql_connection.h).
 //
 // Ordering: a conversation's messages carry a sequence number. append() bumps the conversation's
 // message_count in the same transaction that inserts the messages; on PostgreSQL that UPDATE takes
