@@ -1,6 +1,7 @@
 // The conversation store alone, without HTTP or the turn pipeline: how many first turns per
-// second (a new conversation, then the user's and the assistant's messages appended, each durable
-// before the call returns, as a chat turn does) it takes from N threads.
+// second (a new conversation with the user's and the assistant's messages, written as one
+// durable write before the call returns, as the turn pipeline stores a first turn) it takes from
+// N threads.
 //   store_load sqlite <file> <threads> <seconds>
 //   store_load postgresql <libpq connection string> <threads> <seconds>
 // Prints one JSON line {"store","threads","turns","turns_per_s","p50_ms","p99_ms","errors"}.
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "ids/random_uuid.h"
 #include "plugins/secret_store.h"
 #include "store/store_factory.h"
 
@@ -56,18 +58,20 @@ int main(int argc, char** argv) {
       while (!stop.load(std::memory_order_relaxed)) {
         const auto begin = Clock::now();
         try {
-          const auto conversation = conversations->create(
-              "user-" + std::to_string(t) + "-" + std::to_string(n++), "agent_alpha");
+          const std::string tag = ids::random_uuid();
           store::Message user;
-          user.id = "u-" + conversation.id;
+          user.id = "u-" + tag;
           user.role = "user";
           user.content = question;
           store::Message assistant;
-          assistant.id = "a-" + conversation.id;
+          assistant.id = "a-" + tag;
           assistant.role = "assistant";
           assistant.content = answer;
           assistant.provider = assistant.model = "offline";
-          conversations->append(conversation.id, {user, assistant});
+          // As the turn pipeline stores a first turn: one write (create_with_messages).
+          conversations->create_with_messages(
+              "user-" + std::to_string(t) + "-" + std::to_string(n++), "agent_alpha", "",
+              {user, assistant});
           mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
         } catch (const std::exception& e) {
           if (errors.fetch_add(1) == 0) std::cerr << "store_load: " << e.what() << "\n";

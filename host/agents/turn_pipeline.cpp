@@ -565,15 +565,16 @@ void TurnPipeline::store_messages(Turn& turn) {
   assistant.model = turn.model;
   if (!turn.tool_calls.empty()) assistant.tool_calls = agent_sdk::dump_json(turn.tool_calls);
   with_store([&] {
-    if (turn.new_conversation) {
-      turn.conversation = store_.create(turn.user_id, turn.agent.id(), turn.tenant);
-    }
     std::vector<store::Message> messages;
     messages.reserve(turn.steps.size() + 2);
     messages.push_back(std::move(user));
     for (auto& step : turn.steps) messages.push_back(std::move(step));
     messages.push_back(std::move(assistant));
-    turn.conversation = store_.append(turn.conversation.id, messages);
+    // A first turn is one write: the conversation and its messages, all or none.
+    turn.conversation =
+        turn.new_conversation
+            ? store_.create_with_messages(turn.user_id, turn.agent.id(), turn.tenant, messages)
+            : store_.append(turn.conversation.id, messages);
   });
 }
 

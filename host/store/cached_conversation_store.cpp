@@ -68,6 +68,15 @@ Conversation CachedConversationStore::create(const std::string& user_id,
   return conversation;
 }
 
+Conversation CachedConversationStore::create_with_messages(const std::string& user_id,
+                                                           const std::string& agent_id,
+                                                           const std::string& tenant,
+                                                           const std::vector<Message>& messages) {
+  Conversation conversation = durable_.create_with_messages(user_id, agent_id, tenant, messages);
+  update_cache(conversation, messages);
+  return conversation;
+}
+
 std::vector<Message> CachedConversationStore::recent_messages(const std::string& conversation_id,
                                                               std::size_t limit) const {
   const auto context = cached(conversation_id);

@@ -29,6 +29,9 @@ class CachedConversationStore final : public ConversationStore {
   std::optional<Conversation> find(const std::string& conversation_id) const override;
   Conversation create(const std::string& user_id, const std::string& agent_id,
                       const std::string& tenant = "") override;
+  Conversation create_with_messages(const std::string& user_id, const std::string& agent_id,
+                                    const std::string& tenant,
+                                    const std::vector<Message>& messages) override;
   std::vector<Message> recent_messages(const std::string& conversation_id,
                                        std::size_t limit) const override;
   // Later pages, listings and deletion go to the durable store (the cache holds only a window

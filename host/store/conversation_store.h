@@ -92,6 +92,12 @@ class ConversationStore {
   // Up to `limit` messages after `cursor` ("" = from the first), oldest first.
   virtual Page<Message> message_page(const std::string& conversation_id, std::size_t limit,
                                      const std::string& cursor) const = 0;
+  // A first turn: creates a conversation with a fresh id and appends `messages` to it as one
+  // write, all or none (a failed append leaves no empty conversation behind), and returns the
+  // conversation as it is after. Durable like append(). Throws StoreFullError at capacity.
+  virtual Conversation create_with_messages(const std::string& user_id, const std::string& agent_id,
+                                            const std::string& tenant,
+                                            const std::vector<Message>& messages) = 0;
   // Appends `messages` atomically (all or none) and returns the conversation as it is after.
   // When it returns, the messages are as durable as the store is (see the README).
   // Throws std::out_of_range for an unknown conversation, StoreFullError at capacity.

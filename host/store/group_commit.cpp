@@ -1,13 +1,10 @@
 #include "store/group_commit.h"
 
-#include <Poco/Data/Statement.h>
 #include <spdlog/spdlog.h>
 
 #include "store/conversation_store.h"
 
 namespace agent_host::store {
-
-using Poco::Data::Keywords::now;
 
 GroupCommitter::GroupCommitter(SessionPool& pool, std::size_t max_queued, std::size_t max_batch,
                                std::function<void(SessionPool::Lease&)> map_error)
@@ -62,17 +59,17 @@ void GroupCommitter::commit_batch(std::deque<Pending>& batch) {
   try {
     auto session = pool_.acquire();
     try {
-      *session << "BEGIN IMMEDIATE", now;
+      session->run("BEGIN IMMEDIATE");
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        *session << "SAVEPOINT turn", now;
+        session->run("SAVEPOINT turn");
         try {
           batch[i].job(*session);
-          *session << "RELEASE turn", now;
+          session->run("RELEASE turn");
         } catch (...) {
           failures[i] = std::current_exception();
           try {
-            *session << "ROLLBACK TO turn", now;
-            *session << "RELEASE turn", now;
+            session->run("ROLLBACK TO turn");
+            session->run("RELEASE turn");
           } catch (...) {
             // SQLite rolled the whole transaction back itself (a full disk, an I/O error): the
             // batch fails with the job's error, which says why.
@@ -80,10 +77,10 @@ void GroupCommitter::commit_batch(std::deque<Pending>& batch) {
           }
         }
       }
-      *session << "COMMIT", now;
+      session->run("COMMIT");
     } catch (...) {
       try {
-        *session << "ROLLBACK", now;
+        session->run("ROLLBACK");
       } catch (...) {
         session.discard();
       }

@@ -18,7 +18,7 @@ namespace agent_host::store {
 
 class GroupCommitter {
  public:
-  using Job = std::function<void(Poco::Data::Session&)>;
+  using Job = std::function<void(SqlConnection&)>;
   // `map_error` turns a failure of the batch's BEGIN/COMMIT into the store's error types (called
   // inside a catch block with the writer's lease). At most `max_queued` writes wait; beyond that
   // run() fails at once with StoreUnavailableError (the store is overloaded).

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <tuple>
 
-#include "ids/random_uuid.h"
 #include "store/epoch_ms.h"
+#include "store/new_conversation.h"
 #include "store/page_cursor.h"
 
 namespace agent_host::store {
@@ -21,18 +21,32 @@ std::optional<Conversation> MemoryConversationStore::find(
 Conversation MemoryConversationStore::create(const std::string& user_id,
                                              const std::string& agent_id,
                                              const std::string& tenant) {
-  Conversation conversation;
-  conversation.id = ids::random_uuid();
-  conversation.user_id = user_id;
-  conversation.tenant = tenant;
-  conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
+  Conversation conversation = new_conversation(user_id, agent_id, tenant);
   std::lock_guard lock(mutex_);
   if (entries_.size() >= limits_.max_conversations) {
     throw StoreFullError("the in-memory store holds its maximum of " +
                          std::to_string(limits_.max_conversations) + " conversations");
   }
   entries_.emplace(conversation.id, Entry{conversation, {}});
+  return conversation;
+}
+
+Conversation MemoryConversationStore::create_with_messages(const std::string& user_id,
+                                                           const std::string& agent_id,
+                                                           const std::string& tenant,
+                                                           const std::vector<Message>& messages) {
+  Conversation conversation = new_conversation(user_id, agent_id, tenant);
+  conversation.message_count = static_cast<std::int64_t>(messages.size());
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= limits_.max_conversations) {
+    throw StoreFullError("the in-memory store holds its maximum of " +
+                         std::to_string(limits_.max_conversations) + " conversations");
+  }
+  if (messages.size() > limits_.max_messages_per_conversation) {
+    throw StoreFullError("the conversation holds its maximum of " +
+                         std::to_string(limits_.max_messages_per_conversation) + " messages");
+  }
+  entries_.emplace(conversation.id, Entry{conversation, messages});
   return conversation;
 }
 

@@ -37,18 +37,34 @@ void apply_pending(Poco::Data::Session& session, SqlBackend backend, const std::
                          " this agent-host knows: run a newer agent-host or point this one at "
                          "another database");
   }
+  const bool sqlite = backend == SqlBackend::sqlite;
   for (const auto& migration : schema_migrations()) {
     if (migration.version <= version) continue;
-    session << (backend == SqlBackend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
+    // SQLite rebuilds a table to change its keys: with foreign keys on, dropping the old table
+    // would cascade to the rows that reference it. They are off during the migration (SQLite
+    // ignores the pragma inside a transaction) and checked before the commit instead.
+    if (sqlite) session << "PRAGMA foreign_keys=OFF", now;
+    session << (sqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
     try {
-      for (const auto& sql : migration.statements) session << sql, now;
+      for (const auto& sql : migration.for_backend(backend)) session << sql, now;
+      if (sqlite) {
+        std::vector<std::string> dangling;
+        session << "SELECT \"table\" FROM pragma_foreign_key_check", into(dangling), now;
+        if (!dangling.empty()) {
+          throw StoreOpenError("migrating " + describe + " to schema version " +
+                               std::to_string(migration.version) + " left rows of " +
+                               dangling.front() + " without the row they reference");
+        }
+      }
       session << "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
           bind(migration.version), bind(epoch_ms()), now;
       session << "COMMIT", now;
     } catch (...) {
       session << "ROLLBACK", now;
+      if (sqlite) session << "PRAGMA foreign_keys=ON", now;
       throw;
     }
+    if (sqlite) session << "PRAGMA foreign_keys=ON", now;
     spdlog::info("store: {} migrated to schema version {}", describe, migration.version);
   }
 }
@@ -93,6 +109,57 @@ const std::vector<Migration>& schema_migrations() {
            "(tenant, user_id, agent_id, created_at, conversation_id)",
            "CREATE INDEX idx_conversations_tenant_user_created ON conversations "
            "(tenant, user_id, created_at, conversation_id)",
+       }},
+      // Users are per tenant: the same subject in two tenants is two users (as the sessions and
+      // the listings already treat it), so users are keyed by (tenant, user_id) and a
+      // conversation references its owner by both. Every existing row stays as the '' tenant's;
+      // each (tenant, user) pair with conversations gets its own row, with the shared row's
+      // timestamps.
+      {3,
+       {},
+       // SQLite cannot change a primary key or a foreign key: both tables are rebuilt (the
+       // documented procedure, foreign keys off; see apply_pending).
+       {
+           "CREATE TABLE users_v3 (tenant TEXT NOT NULL DEFAULT '', user_id TEXT NOT NULL, "
+           "created_at BIGINT NOT NULL, last_active BIGINT NOT NULL, "
+           "PRIMARY KEY (tenant, user_id))",
+           "INSERT INTO users_v3 (tenant, user_id, created_at, last_active) "
+           "SELECT '', user_id, created_at, last_active FROM users",
+           "INSERT INTO users_v3 (tenant, user_id, created_at, last_active) "
+           "SELECT DISTINCT c.tenant, c.user_id, u.created_at, u.last_active "
+           "FROM conversations c JOIN users u ON u.user_id = c.user_id WHERE c.tenant <> ''",
+           "CREATE TABLE conversations_v3 (conversation_id TEXT PRIMARY KEY, "
+           "user_id TEXT NOT NULL, agent_id TEXT NOT NULL, "
+           "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, "
+           "message_count BIGINT NOT NULL DEFAULT 0, tenant TEXT NOT NULL DEFAULT '', "
+           "FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, user_id))",
+           "INSERT INTO conversations_v3 (conversation_id, user_id, agent_id, created_at, "
+           "updated_at, message_count, tenant) SELECT conversation_id, user_id, agent_id, "
+           "created_at, updated_at, message_count, tenant FROM conversations",
+           "DROP TABLE conversations",
+           "ALTER TABLE conversations_v3 RENAME TO conversations",
+           "DROP TABLE users",
+           "ALTER TABLE users_v3 RENAME TO users",
+           "CREATE INDEX idx_conversations_user_agent ON conversations "
+           "(user_id, agent_id, created_at, conversation_id)",
+           "CREATE INDEX idx_conversations_user_created ON conversations "
+           "(user_id, created_at, conversation_id)",
+           "CREATE INDEX idx_conversations_tenant_user_agent ON conversations "
+           "(tenant, user_id, agent_id, created_at, conversation_id)",
+           "CREATE INDEX idx_conversations_tenant_user_created ON conversations "
+           "(tenant, user_id, created_at, conversation_id)",
+       },
+       {
+           "ALTER TABLE conversations DROP CONSTRAINT conversations_user_id_fkey",
+           "ALTER TABLE users ADD COLUMN tenant TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE users DROP CONSTRAINT users_pkey",
+           "ALTER TABLE users ADD PRIMARY KEY (tenant, user_id)",
+           "INSERT INTO users (tenant, user_id, created_at, last_active) "
+           "SELECT DISTINCT c.tenant, c.user_id, u.created_at, u.last_active "
+           "FROM conversations c JOIN users u ON u.user_id = c.user_id AND u.tenant = '' "
+           "WHERE c.tenant <> ''",
+           "ALTER TABLE conversations ADD FOREIGN KEY (tenant, user_id) "
+           "REFERENCES users (tenant, user_id)",
        }},
   };
   return migrations;

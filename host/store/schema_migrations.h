@@ -14,6 +14,15 @@ namespace agent_host::store {
 struct Migration {
   int version;
   std::vector<std::string> statements;  // SQL both SQLite and PostgreSQL accept
+  // When the two need different SQL (SQLite cannot change a table's keys: it rebuilds the table),
+  // these run instead of `statements` on their database.
+  std::vector<std::string> sqlite = {};
+  std::vector<std::string> postgresql = {};
+
+  const std::vector<std::string>& for_backend(SqlBackend backend) const {
+    const auto& own = backend == SqlBackend::sqlite ? sqlite : postgresql;
+    return own.empty() ? statements : own;
+  }
 };
 
 const std::vector<Migration>& schema_migrations();

@@ -1,5 +1,7 @@
 #include "store/session_pool.h"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Exception.h>
 #include <spdlog/spdlog.h>
 
@@ -8,11 +10,23 @@
 #include "store/conversation_store.h"
 
 namespace agent_host::store {
+namespace {
 
-SessionPool::SessionPool(std::string connector, std::string connection, std::string describe,
+const char* connector_name(SqlBackend backend) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+  return backend == SqlBackend::sqlite ? "SQLite" : "PostgreSQL";
+}
+
+}  // namespace
+
+SessionPool::SessionPool(SqlBackend backend, std::string connection, std::string describe,
                          std::size_t max_sessions, std::chrono::milliseconds wait,
                          std::function<void(Poco::Data::Session&)> prepare)
-    : connector_(std::move(connector)),
+    : backend_(backend),
       connection_(std::move(connection)),
       describe_(std::move(describe)),
       max_sessions_(max_sessions),
@@ -22,7 +36,7 @@ SessionPool::SessionPool(std::string connector, std::string connection, std::str
 SessionPool::~SessionPool() = default;
 
 SessionPool::Lease::~Lease() {
-  if (session_) pool_->give_back(std::move(session_), discarded_);
+  if (connection_) pool_->give_back(std::move(connection_), discarded_);
 }
 
 SessionPool::Lease SessionPool::acquire() {
@@ -33,9 +47,9 @@ SessionPool::Lease SessionPool::acquire() {
                                   std::to_string(wait_.count()) + " ms");
     }
     if (!idle_.empty()) {
-      auto session = std::move(idle_.back());
+      auto connection = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(session));
+      return Lease(*this, std::move(connection));
     }
     ++open_;  // reserve the slot; connecting happens outside the lock
   }
@@ -44,9 +58,10 @@ SessionPool::Lease SessionPool::acquire() {
     const auto seconds = std::max<std::size_t>(
         1,
         static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(wait_).count()));
-    auto session = std::make_unique<Poco::Data::Session>(connector_, connection_, seconds);
+    auto session =
+        std::make_unique<Poco::Data::Session>(connector_name(backend_), connection_, seconds);
     if (prepare_) prepare_(*session);
-    return Lease(*this, std::move(session));
+    return Lease(*this, std::make_unique<SqlConnection>(backend_, std::move(session)));
   } catch (const Poco::Exception& e) {
     give_back(nullptr, true);
     throw StoreUnavailableError("cannot open " + describe_ + ": " + e.displayText());
@@ -57,23 +72,23 @@ SessionPool::Lease SessionPool::acquire() {
 }
 
 void SessionPool::drop_idle() {
-  std::vector<std::unique_ptr<Poco::Data::Session>> dropped;
+  std::vector<std::unique_ptr<SqlConnection>> dropped;
   {
     std::lock_guard lock(mutex_);
     dropped.swap(idle_);
     open_ -= dropped.size();
   }
   freed_.notify_all();
-  // The sessions close here, outside the lock.
+  // The connections close here, outside the lock.
 }
 
-void SessionPool::give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded) {
+void SessionPool::give_back(std::unique_ptr<SqlConnection> connection, bool discarded) {
   {
     std::lock_guard lock(mutex_);
-    if (discarded || !session) {
+    if (discarded || !connection) {
       --open_;
     } else {
-      idle_.push_back(std::move(session));
+      idle_.push_back(std::move(connection));
     }
   }
   freed_.notify_one();

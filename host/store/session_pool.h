@@ -1,6 +1,7 @@
-// A bounded pool of Poco::Data sessions that waits for a free one (Poco's own SessionPool throws
-// when it is exhausted) and drops sessions whose connection broke, so the store reconnects by
-// itself once the database is back.
+// A bounded pool of database connections (a Poco::Data session and the statements prepared on
+// it, sql_connection.h) that waits for a free one (Poco's own SessionPool throws when it is
+// exhausted) and drops connections that broke, so the store reconnects by itself once the
+// database is back.
 #pragma once
 
 #include <Poco/Data/Session.h>
@@ -13,35 +14,38 @@
 #include <string>
 #include <vector>
 
+#include "store/sql_backend.h"
+#include "store/sql_connection.h"
+
 namespace agent_host::store {
 
 class SessionPool {
  public:
   // `prepare` runs on every new session (pragmas, settings). `describe` names the database in
   // errors without its password.
-  SessionPool(std::string connector, std::string connection, std::string describe,
+  SessionPool(SqlBackend backend, std::string connection, std::string describe,
               std::size_t max_sessions, std::chrono::milliseconds wait,
               std::function<void(Poco::Data::Session&)> prepare);
   ~SessionPool();
   SessionPool(const SessionPool&) = delete;
   SessionPool& operator=(const SessionPool&) = delete;
 
-  // A session borrowed from the pool; it goes back when the lease ends unless discard() was
-  // called (a connection that failed is not handed out again).
+  // A connection borrowed from the pool; it goes back when the lease ends unless discard() was
+  // called (a connection that failed is not handed out again, nor are its statements).
   class Lease {
    public:
-    Lease(SessionPool& pool, std::unique_ptr<Poco::Data::Session> session)
-        : pool_(&pool), session_(std::move(session)) {}
+    Lease(SessionPool& pool, std::unique_ptr<SqlConnection> connection)
+        : pool_(&pool), connection_(std::move(connection)) {}
     Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease();
-    Poco::Data::Session& operator*() const { return *session_; }
-    Poco::Data::Session* operator->() const { return session_.get(); }
+    SqlConnection& operator*() const { return *connection_; }
+    SqlConnection* operator->() const { return connection_.get(); }
     void discard() { discarded_ = true; }
 
    private:
     SessionPool* pool_;
-    std::unique_ptr<Poco::Data::Session> session_;
+    std::unique_ptr<SqlConnection> connection_;
     bool discarded_ = false;
   };
 
@@ -54,9 +58,9 @@ class SessionPool {
   void drop_idle();
 
  private:
-  void give_back(std::unique_ptr<Poco::Data::Session> session, bool discarded);
+  void give_back(std::unique_ptr<SqlConnection> connection, bool discarded);
 
-  const std::string connector_;
+  const SqlBackend backend_;
   const std::string connection_;
   const std::string describe_;
   const std::size_t max_sessions_;
@@ -64,7 +68,7 @@ class SessionPool {
   const std::function<void(Poco::Data::Session&)> prepare_;
   std::mutex mutex_;
   std::condition_variable freed_;
-  std::vector<std::unique_ptr<Poco::Data::Session>> idle_;
+  std::vector<std::unique_ptr<SqlConnection>> idle_;
   std::size_t open_ = 0;  // idle + leased
 };
 

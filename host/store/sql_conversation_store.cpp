@@ -1,8 +1,6 @@
 #include "store/sql_conversation_store.h"
 
-#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/PostgreSQL/PostgreSQLException.h>
-#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Statement.h>
 #include <spdlog/spdlog.h>
@@ -11,27 +9,15 @@
 #include <filesystem>
 #include <limits>
 
-#include "ids/random_uuid.h"
 #include "store/epoch_ms.h"
+#include "store/new_conversation.h"
 #include "store/page_cursor.h"
 #include "store/schema_migrations.h"
 
 namespace agent_host::store {
 namespace {
 
-using Poco::Int64;
-using Poco::Data::Keywords::bind;
-using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
-
-const char* connector_name(SqlBackend backend) {
-  static std::once_flag registered;
-  std::call_once(registered, [] {
-    Poco::Data::SQLite::Connector::registerConnector();
-    Poco::Data::PostgreSQL::Connector::registerConnector();
-  });
-  return backend == SqlBackend::sqlite ? "SQLite" : "PostgreSQL";
-}
 
 void prepare_session(SqlBackend backend, Poco::Data::Session& session) {
   if (backend == SqlBackend::sqlite) {
@@ -47,68 +33,47 @@ void prepare_session(SqlBackend backend, Poco::Data::Session& session) {
   }
 }
 
-// The columns read_messages() expects, in order.
-constexpr const char* kMessageColumns =
-    "SELECT message_id, role, content, tokens_used, created_at, interrupted, "
-    "COALESCE(provider, ''), COALESCE(model, ''), COALESCE(tool_calls, ''), "
-    "COALESCE(tool_call_id, ''), seq FROM messages ";
+// The columns to_messages() expects, in order.
+#define AGENT_HOST_MESSAGE_COLUMNS                                           \
+  "SELECT message_id, role, content, tokens_used, created_at, interrupted, " \
+  "COALESCE(provider, ''), COALESCE(model, ''), COALESCE(tool_calls, ''), "  \
+  "COALESCE(tool_call_id, ''), seq FROM messages "
+constexpr std::size_t kMessageSeqColumn = 10;
 
-struct MessageRows {
-  std::vector<std::string> id, role, content, provider, model, tool_calls, tool_call_id;
-  std::vector<Int64> tokens, created_at, seq;
-  std::vector<int> interrupted;
-
-  std::vector<Message> to_messages() const {
-    std::vector<Message> messages(id.size());
-    for (std::size_t i = 0; i < id.size(); ++i) {
-      Message& m = messages[i];
-      m.id = id[i];
-      m.role = role[i];
-      m.content = content[i];
-      m.tokens = tokens[i];
-      m.created_at_ms = created_at[i];
-      m.interrupted = interrupted[i] != 0;
-      m.provider = provider[i];
-      m.model = model[i];
-      m.tool_calls = tool_calls[i];
-      m.tool_call_id = tool_call_id[i];
-    }
-    return messages;
+std::vector<Message> to_messages(const SqlRows& rows) {
+  std::vector<Message> messages(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Message& m = messages[i];
+    m.id = rows.text(i, 0);
+    m.role = rows.text(i, 1);
+    m.content = rows.text(i, 2);
+    m.tokens = rows.integer(i, 3);
+    m.created_at_ms = rows.integer(i, 4);
+    m.interrupted = rows.integer(i, 5) != 0;
+    m.provider = rows.text(i, 6);
+    m.model = rows.text(i, 7);
+    m.tool_calls = rows.text(i, 8);
+    m.tool_call_id = rows.text(i, 9);
   }
-};
-
-void bind_message_rows(Poco::Data::Statement& statement, MessageRows& rows) {
-  statement, into(rows.id), into(rows.role), into(rows.content), into(rows.tokens),
-      into(rows.created_at), into(rows.interrupted), into(rows.provider), into(rows.model),
-      into(rows.tool_calls), into(rows.tool_call_id), into(rows.seq);
+  return messages;
 }
 
+// The columns to_conversations() expects, in order.
 #define AGENT_HOST_CONVERSATION_COLUMNS \
   "conversation_id, user_id, agent_id, created_at, updated_at, message_count, tenant"
-constexpr const char* kConversationColumns =
-    "SELECT " AGENT_HOST_CONVERSATION_COLUMNS " FROM conversations ";
 
-struct ConversationRows {
-  std::vector<std::string> id, user_id, agent_id, tenant;
-  std::vector<Int64> created_at, updated_at, message_count;
-
-  std::vector<Conversation> to_conversations() const {
-    std::vector<Conversation> conversations(id.size());
-    for (std::size_t i = 0; i < id.size(); ++i) {
-      conversations[i] = {id[i],         user_id[i],       agent_id[i], created_at[i],
-                          updated_at[i], message_count[i], tenant[i]};
-    }
-    return conversations;
+std::vector<Conversation> to_conversations(const SqlRows& rows) {
+  std::vector<Conversation> conversations(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    conversations[i] = {rows.text(i, 0),    rows.text(i, 1),    rows.text(i, 2), rows.integer(i, 3),
+                        rows.integer(i, 4), rows.integer(i, 5), rows.text(i, 6)};
   }
-};
-
-void bind_conversation_rows(Poco::Data::Statement& statement, ConversationRows& rows) {
-  statement, into(rows.id), into(rows.user_id), into(rows.agent_id), into(rows.created_at),
-      into(rows.updated_at), into(rows.message_count), into(rows.tenant);
+  return conversations;
 }
 
-Int64 to_int64(std::size_t value) {
-  return static_cast<Int64>(std::min<std::size_t>(value, std::numeric_limits<Int64>::max()));
+std::int64_t to_int64(std::size_t value) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(value, std::numeric_limits<std::int64_t>::max()));
 }
 
 // Text PostgreSQL uses when the connection, not the statement, is the problem.
@@ -129,9 +94,8 @@ constexpr std::size_t kMaxBatch = 512;
 
 SqlConversationStore::SqlConversationStore(SqlStoreOptions options)
     : options_(std::move(options)),
-      pool_(connector_name(options_.backend), options_.connection, options_.describe,
-            options_.pool_size, options_.acquire_timeout,
-            [backend = options_.backend](Poco::Data::Session& session) {
+      pool_(options_.backend, options_.connection, options_.describe, options_.pool_size,
+            options_.acquire_timeout, [backend = options_.backend](Poco::Data::Session& session) {
               prepare_session(backend, session);
             }) {
   if (options_.backend == SqlBackend::sqlite) {
@@ -145,7 +109,7 @@ SqlConversationStore::SqlConversationStore(SqlStoreOptions options)
   }
   try {
     auto session = pool_.acquire();
-    migrate_schema(*session, options_.backend, options_.describe);
+    migrate_schema(session->session(), options_.backend, options_.describe);
   } catch (const StoreOpenError&) {
     throw;
   } catch (const StoreUnavailableError& e) {
@@ -229,9 +193,9 @@ auto SqlConversationStore::read(const char* what, F&& body) const {
 template <typename F>
 auto SqlConversationStore::write(const char* what, F&& body) {
   if (committer_) {
-    std::optional<decltype(body(std::declval<Poco::Data::Session&>()))> result;
+    std::optional<decltype(body(std::declval<SqlConnection&>()))> result;
     try {
-      committer_->run([&](Poco::Data::Session& session) { result.emplace(body(session)); });
+      committer_->run([&](SqlConnection& connection) { result.emplace(body(connection)); });
     } catch (...) {
       rethrow_mapped(what, nullptr);
     }
@@ -240,15 +204,15 @@ auto SqlConversationStore::write(const char* what, F&& body) {
   auto session = pool_.acquire();
   bool open = false;
   try {
-    *session << "BEGIN", now;
+    session->run("BEGIN");
     open = true;
     auto result = body(*session);
-    *session << "COMMIT", now;
+    session->run("COMMIT");
     return result;
   } catch (...) {
     if (open) {
       try {
-        *session << "ROLLBACK", now;
+        session->run("ROLLBACK");
       } catch (...) {
         session.discard();
       }
@@ -258,51 +222,56 @@ auto SqlConversationStore::write(const char* what, F&& body) {
 }
 
 std::optional<Conversation> SqlConversationStore::find(const std::string& conversation_id) const {
-  return read("reading a conversation", [&](Poco::Data::Session& session) {
-    ConversationRows rows;
-    Poco::Data::Statement statement(session);
-    statement << std::string(kConversationColumns) + "WHERE conversation_id = $1",
-        bind(conversation_id);
-    bind_conversation_rows(statement, rows);
-    statement.execute();
-    auto found = rows.to_conversations();
+  return read("reading a conversation", [&](SqlConnection& connection) {
+    auto found = to_conversations(connection.run("SELECT " AGENT_HOST_CONVERSATION_COLUMNS
+                                                 " FROM conversations WHERE conversation_id = $1",
+                                                 {conversation_id}));
     return found.empty() ? std::nullopt : std::optional<Conversation>(std::move(found.front()));
   });
 }
 
 Conversation SqlConversationStore::create(const std::string& user_id, const std::string& agent_id,
                                           const std::string& tenant) {
-  Conversation conversation;
-  conversation.id = ids::random_uuid();
-  conversation.user_id = user_id;
-  conversation.tenant = tenant;
-  conversation.agent_id = agent_id;
-  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
-  return write("creating a conversation", [&](Poco::Data::Session& session) {
-    session << "INSERT INTO users (user_id, created_at, last_active) VALUES ($1, $2, $3) "
-               "ON CONFLICT (user_id) DO UPDATE SET last_active = excluded.last_active",
-        bind(user_id), bind(Int64(conversation.created_at_ms)),
-        bind(Int64(conversation.created_at_ms)), now;
-    session << "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, "
-               "updated_at, message_count, tenant) VALUES ($1, $2, $3, $4, $5, 0, $6)",
-        bind(conversation.id), bind(user_id), bind(agent_id),
-        bind(Int64(conversation.created_at_ms)), bind(Int64(conversation.updated_at_ms)),
-        bind(tenant), now;
+  const Conversation conversation = new_conversation(user_id, agent_id, tenant);
+  return write("creating a conversation", [&](SqlConnection& connection) {
+    insert_conversation(connection, conversation);
     return conversation;
   });
 }
 
+Conversation SqlConversationStore::create_with_messages(const std::string& user_id,
+                                                        const std::string& agent_id,
+                                                        const std::string& tenant,
+                                                        const std::vector<Message>& messages) {
+  const Conversation conversation = new_conversation(user_id, agent_id, tenant);
+  // One transaction (one group-commit job on SQLite) instead of two: half the commits of a
+  // first turn, and no empty conversation is left when the messages cannot be stored.
+  return write("storing a first turn", [&](SqlConnection& connection) {
+    insert_conversation(connection, conversation);
+    return append_messages(connection, conversation.id, messages);
+  });
+}
+
+void SqlConversationStore::insert_conversation(SqlConnection& connection,
+                                               const Conversation& conversation) {
+  connection.run(
+      "INSERT INTO users (tenant, user_id, created_at, last_active) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (tenant, user_id) DO UPDATE SET last_active = excluded.last_active",
+      {conversation.tenant, conversation.user_id, conversation.created_at_ms,
+       conversation.created_at_ms});
+  connection.run(
+      "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, updated_at, "
+      "message_count, tenant) VALUES ($1, $2, $3, $4, $5, 0, $6)",
+      {conversation.id, conversation.user_id, conversation.agent_id, conversation.created_at_ms,
+       conversation.updated_at_ms, conversation.tenant});
+}
+
 std::vector<Message> SqlConversationStore::recent_messages(const std::string& conversation_id,
                                                            std::size_t limit) const {
-  return read("reading recent messages", [&](Poco::Data::Session& session) {
-    MessageRows rows;
-    Poco::Data::Statement statement(session);
-    statement << std::string(kMessageColumns) +
-                     "WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2",
-        bind(conversation_id), bind(to_int64(limit));
-    bind_message_rows(statement, rows);
-    statement.execute();
-    auto messages = rows.to_messages();
+  return read("reading recent messages", [&](SqlConnection& connection) {
+    auto messages = to_messages(connection.run(
+        AGENT_HOST_MESSAGE_COLUMNS "WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2",
+        {conversation_id, to_int64(limit)}));
     std::reverse(messages.begin(), messages.end());
     return messages;
   });
@@ -311,21 +280,17 @@ std::vector<Message> SqlConversationStore::recent_messages(const std::string& co
 Page<Message> SqlConversationStore::message_page(const std::string& conversation_id,
                                                  std::size_t limit,
                                                  const std::string& cursor) const {
-  const Int64 after = cursor.empty() ? 0 : parse_message_cursor(cursor);
-  return read("reading messages", [&](Poco::Data::Session& session) {
-    MessageRows rows;
-    Poco::Data::Statement statement(session);
+  const std::int64_t after = cursor.empty() ? 0 : parse_message_cursor(cursor);
+  return read("reading messages", [&](SqlConnection& connection) {
     // One more than asked tells whether another page follows.
-    statement << std::string(kMessageColumns) +
-                     "WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        bind(conversation_id), bind(after), bind(to_int64(limit) + 1);
-    bind_message_rows(statement, rows);
-    statement.execute();
+    const auto rows = connection.run(
+        AGENT_HOST_MESSAGE_COLUMNS "WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        {conversation_id, after, to_int64(limit) + 1});
     Page<Message> page;
-    page.items = rows.to_messages();
+    page.items = to_messages(rows);
     if (page.items.size() > limit) {
       page.items.resize(limit);
-      page.next_cursor = message_cursor(rows.seq[limit - 1]);
+      page.next_cursor = message_cursor(rows.integer(limit - 1, kMessageSeqColumn));
     }
     return page;
   });
@@ -333,63 +298,61 @@ Page<Message> SqlConversationStore::message_page(const std::string& conversation
 
 Conversation SqlConversationStore::append(const std::string& conversation_id,
                                           const std::vector<Message>& messages) {
-  return write("storing messages", [&](Poco::Data::Session& session) {
-    const Int64 count = to_int64(messages.size());
-    const Int64 updated_at = epoch_ms();
-    ConversationRows rows;
-    Poco::Data::Statement update(session);
-    // The UPDATE takes the conversation's row lock (PostgreSQL) or the database's write lock
-    // (SQLite) before the sequence numbers are handed out.
-    update << "UPDATE conversations SET message_count = message_count + $1, updated_at = $2 "
-              "WHERE conversation_id = $3 RETURNING " AGENT_HOST_CONVERSATION_COLUMNS,
-        bind(count), bind(updated_at), bind(conversation_id);
-    bind_conversation_rows(update, rows);
-    update.execute();
-    auto after = rows.to_conversations();
-    if (after.empty()) throw std::out_of_range("unknown conversation " + conversation_id);
-    Int64 seq = after.front().message_count - count;
-    for (const auto& m : messages) {
-      session << "INSERT INTO messages (message_id, conversation_id, seq, role, content, "
-                 "tokens_used, created_at, interrupted, provider, model, tool_calls, "
-                 "tool_call_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), "
-                 "NULLIF($10, ''), NULLIF($11, ''), NULLIF($12, ''))",
-          bind(m.id), bind(conversation_id), bind(++seq), bind(m.role), bind(m.content),
-          bind(Int64(m.tokens)), bind(Int64(m.created_at_ms)), bind(m.interrupted ? 1 : 0),
-          bind(m.provider), bind(m.model), bind(m.tool_calls), bind(m.tool_call_id), now;
-    }
-    return after.front();
+  return write("storing messages", [&](SqlConnection& connection) {
+    return append_messages(connection, conversation_id, messages);
   });
 }
 
+Conversation SqlConversationStore::append_messages(SqlConnection& connection,
+                                                   const std::string& conversation_id,
+                                                   const std::vector<Message>& messages) {
+  const std::int64_t count = to_int64(messages.size());
+  // The UPDATE takes the conversation's row lock (PostgreSQL) or the database's write lock
+  // (SQLite) before the sequence numbers are handed out.
+  auto after = to_conversations(
+      connection.run("UPDATE conversations SET message_count = message_count + $1, updated_at = $2 "
+                     "WHERE conversation_id = $3 RETURNING " AGENT_HOST_CONVERSATION_COLUMNS,
+                     {count, epoch_ms(), conversation_id}));
+  if (after.empty()) throw std::out_of_range("unknown conversation " + conversation_id);
+  std::int64_t seq = after.front().message_count - count;
+  for (const auto& m : messages) {
+    connection.run(
+        "INSERT INTO messages (message_id, conversation_id, seq, role, content, tokens_used, "
+        "created_at, interrupted, provider, model, tool_calls, tool_call_id) VALUES ($1, $2, $3, "
+        "$4, $5, $6, $7, $8, NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, ''), NULLIF($12, ''))",
+        {m.id, conversation_id, ++seq, m.role, m.content, m.tokens, m.created_at_ms,
+         std::int64_t{m.interrupted ? 1 : 0}, m.provider, m.model, m.tool_calls, m.tool_call_id});
+  }
+  return after.front();
+}
+
 Page<Conversation> SqlConversationStore::list(const ConversationQuery& query) const {
-  ConversationPosition after{std::numeric_limits<Int64>::max(), ""};
+  ConversationPosition after{std::numeric_limits<std::int64_t>::max(), ""};
   if (!query.cursor.empty()) after = parse_conversation_cursor(query.cursor);
-  return read("listing conversations", [&](Poco::Data::Session& session) {
-    ConversationRows rows;
-    Poco::Data::Statement statement(session);
-    const Int64 limit = to_int64(query.limit) + 1;
+  return read("listing conversations", [&](SqlConnection& connection) {
     // Only the filters given, so each query can use its index: (user_id, agent_id, created_at)
-    // or, with a tenant, (tenant, user_id, agent_id, created_at).
-    std::string sql = std::string(kConversationColumns) + "WHERE user_id = $1";
-    statement, bind(query.user_id);
-    int next = 2;
+    // or, with a tenant, (tenant, user_id, agent_id, created_at). Four SQL texts at most, each
+    // prepared once per connection.
+    std::string sql =
+        "SELECT " AGENT_HOST_CONVERSATION_COLUMNS " FROM conversations WHERE user_id = $1";
+    std::vector<SqlParam> params{query.user_id};
     if (!query.agent_id.empty()) {
-      sql += " AND agent_id = $" + std::to_string(next++);
-      statement, bind(query.agent_id);
+      params.emplace_back(query.agent_id);
+      sql += " AND agent_id = $" + std::to_string(params.size());
     }
     if (query.tenant) {
-      sql += " AND tenant = $" + std::to_string(next++);
-      statement, bind(*query.tenant);
+      params.emplace_back(*query.tenant);
+      sql += " AND tenant = $" + std::to_string(params.size());
     }
+    const std::size_t next = params.size() + 1;
     sql += " AND (created_at, conversation_id) < ($" + std::to_string(next) + ", $" +
            std::to_string(next + 1) + ") ORDER BY created_at DESC, conversation_id DESC LIMIT $" +
            std::to_string(next + 2);
-    statement, bind(Int64(after.created_at_ms)), bind(after.id), bind(limit);
-    statement << sql;
-    bind_conversation_rows(statement, rows);
-    statement.execute();
+    params.emplace_back(after.created_at_ms);
+    params.emplace_back(after.id);
+    params.emplace_back(to_int64(query.limit) + 1);
     Page<Conversation> page;
-    page.items = rows.to_conversations();
+    page.items = to_conversations(connection.run(sql, params));
     if (page.items.size() > query.limit) {
       page.items.resize(query.limit);
       page.next_cursor =
@@ -400,12 +363,14 @@ Page<Conversation> SqlConversationStore::list(const ConversationQuery& query) co
 }
 
 bool SqlConversationStore::remove(const std::string& conversation_id) {
-  return write("deleting a conversation", [&](Poco::Data::Session& session) {
-    session << "DELETE FROM messages WHERE conversation_id = $1", bind(conversation_id), now;
-    std::vector<std::string> deleted;
-    session << "DELETE FROM conversations WHERE conversation_id = $1 RETURNING conversation_id",
-        bind(conversation_id), into(deleted), now;
-    return !deleted.empty();
+  return write("deleting a conversation", [&](SqlConnection& connection) {
+    connection.run("DELETE FROM messages WHERE conversation_id = $1", {conversation_id});
+    return !connection
+                .run(
+                    "DELETE FROM conversations WHERE conversation_id = $1 RETURNING "
+                    "conversation_id",
+                    {conversation_id})
+                .empty();
   });
 }
 

@@ -1,5 +1,6 @@
-// The durable conversation store on SQLite (a file, WAL) or PostgreSQL (shared by several hosts),
-// through Poco::Data. Both run the same schema (schema_migrations.h) and queries.
+// The durable conversation store on SQLite (a file, WAL) or PostgreSQL (shared by several hosts).
+// Both run the same schema (schema_migrations.h) and queries; Poco::Data opens the connections and
+// migrates, the queries run as statements prepared once per connection (sql_connection.h).
 //
 // Ordering: a conversation's messages carry a sequence number. append() bumps the conversation's
 // message_count in the same transaction that inserts the messages; on PostgreSQL that UPDATE takes
@@ -39,6 +40,9 @@ class SqlConversationStore final : public ConversationStore {
   std::optional<Conversation> find(const std::string& conversation_id) const override;
   Conversation create(const std::string& user_id, const std::string& agent_id,
                       const std::string& tenant = "") override;
+  Conversation create_with_messages(const std::string& user_id, const std::string& agent_id,
+                                    const std::string& tenant,
+                                    const std::vector<Message>& messages) override;
   std::vector<Message> recent_messages(const std::string& conversation_id,
                                        std::size_t limit) const override;
   Page<Message> message_page(const std::string& conversation_id, std::size_t limit,
@@ -53,6 +57,9 @@ class SqlConversationStore final : public ConversationStore {
   auto read(const char* what, F&& body) const;
   template <typename F>
   auto write(const char* what, F&& body);
+  static void insert_conversation(SqlConnection& connection, const Conversation& conversation);
+  static Conversation append_messages(SqlConnection& connection, const std::string& conversation_id,
+                                      const std::vector<Message>& messages);
   // Rethrows the exception being handled as the store's error types; `session` (if any) is
   // dropped when its connection cannot be trusted any more.
   [[noreturn]] void rethrow_mapped(const char* what, SessionPool::Lease* session) const;

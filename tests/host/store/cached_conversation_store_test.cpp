@@ -31,6 +31,12 @@ class SwitchableStore final : public ConversationStore {
     check();
     return store_.create(user, agent, tenant);
   }
+  Conversation create_with_messages(const std::string& user, const std::string& agent,
+                                    const std::string& tenant,
+                                    const std::vector<Message>& messages) override {
+    check();
+    return store_.create_with_messages(user, agent, tenant, messages);
+  }
   std::vector<Message> recent_messages(const std::string& id, std::size_t limit) const override {
     check();
     ++reads;

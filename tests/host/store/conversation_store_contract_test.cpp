@@ -3,6 +3,7 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -16,6 +17,8 @@
 
 using namespace agent_host::store;
 using agent_test::stored_message;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
 
 namespace {
 
@@ -46,6 +49,38 @@ class Backend {
   }
   std::unique_ptr<ConversationStore> open() const {
     return make_conversation_store(config(), agent_host::plugins::SecretStore{});
+  }
+
+  // A session straight to the database, without the store.
+  Poco::Data::Session raw_session() const {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+    const auto config = this->config();
+    const bool sqlite = config.type == StoreConfig::Type::sqlite;
+    if (sqlite) std::filesystem::create_directories(config.sqlite_path.parent_path());
+    return Poco::Data::Session(sqlite ? "SQLite" : "PostgreSQL",
+                               sqlite ? config.sqlite_path.string() : config.postgresql_connection);
+  }
+  // An empty database at an older schema version, as an older agent-host left it.
+  Poco::Data::Session raw_session_at_version(int version) const {
+    auto session = raw_session();
+    session << "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)",
+        now;
+    const auto backend = kind_ == "sqlite" ? SqlBackend::sqlite : SqlBackend::postgresql;
+    for (const auto& migration : schema_migrations()) {
+      if (migration.version > version) break;
+      for (const auto& sql : migration.for_backend(backend)) session << sql, now;
+      session << "INSERT INTO schema_version (version, applied_at) VALUES ($1, 0)",
+          Poco::Data::Keywords::bind(migration.version), now;
+    }
+    return session;
+  }
+  // The users rows as "tenant/user_id", sorted.
+  std::vector<std::string> users() const {
+    std::vector<std::string> rows;
+    raw_session() << "SELECT tenant || '/' || user_id FROM users", into(rows), now;
+    std::sort(rows.begin(), rows.end());
+    return rows;
   }
 
  private:
@@ -116,6 +151,42 @@ TEST_CASE("every store keeps a conversation's messages in order with every field
   CHECK_THROWS_AS(
       store->append("00000000-0000-0000-0000-000000000000", {full_message("x", "user")}),
       std::out_of_range);
+}
+
+TEST_CASE("every store writes a first turn as one: the conversation with its messages, or nothing",
+          "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "memory", "sqlite", "postgresql"));
+  INFO(backend.kind());
+  auto store = backend.open();
+  const auto first = store->create_with_messages(
+      "alice", "helper", "acme", {full_message("f1", "user"), full_message("f2", "assistant")});
+  CHECK(first.id.size() == 36);
+  CHECK(first.message_count == 2);
+  CHECK(first.user_id == "alice");
+  CHECK(first.agent_id == "helper");
+  CHECK(first.tenant == "acme");
+  CHECK(first.updated_at_ms >= first.created_at_ms);
+  const auto found = store->find(first.id);
+  REQUIRE(found);
+  CHECK(found->message_count == 2);
+  CHECK(found->created_at_ms == first.created_at_ms);
+  const auto all = store->messages(first.id);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == "f1");
+  CHECK(all[1].id == "f2");
+  CHECK(all[1].content == "text f2");
+  // The next turn appends after the first one's messages.
+  CHECK(store->append(first.id, {full_message("f3", "user")}).message_count == 3);
+  CHECK(store->list({"alice", "", 10, "", std::string("acme")}).items.size() == 1);
+
+  if (backend.durable()) {
+    // A message id already stored: the messages fail, and the conversation is not kept either.
+    CHECK_THROWS(store->create_with_messages(
+        "bob", "helper", "", {full_message("b1", "user"), full_message("f1", "assistant")}));
+    CHECK(store->list({"bob", "", 10, "", std::nullopt}).items.empty());
+    CHECK(store->create_with_messages("bob", "helper", "", {full_message("b1", "user")})
+              .message_count == 1);
+  }
 }
 
 TEST_CASE("every store pages messages with opaque cursors and refuses forged ones",
@@ -261,15 +332,7 @@ TEST_CASE("a database with a newer schema than the binary is refused, naming bot
   const Backend backend(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
   INFO(backend.kind());
   backend.open();  // creates the schema at the current version
-  {
-    const auto config = backend.config();
-    Poco::Data::Session session(config.type == StoreConfig::Type::sqlite ? "SQLite" : "PostgreSQL",
-                                config.type == StoreConfig::Type::sqlite
-                                    ? config.sqlite_path.string()
-                                    : config.postgresql_connection);
-    session << "INSERT INTO schema_version (version, applied_at) VALUES (999, 0)",
-        Poco::Data::Keywords::now;
-  }
+  backend.raw_session() << "INSERT INTO schema_version (version, applied_at) VALUES (999, 0)", now;
   try {
     backend.open();
     FAIL("a newer database was opened");
@@ -312,20 +375,8 @@ TEST_CASE("a database at schema version 1 is migrated: its conversations get the
           "[store][contract]") {
   const Backend backend(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
   INFO(backend.kind());
-  const auto config = backend.config();
-  const bool sqlite = config.type == StoreConfig::Type::sqlite;
-  if (sqlite) std::filesystem::create_directories(config.sqlite_path.parent_path());
-  Poco::Data::SQLite::Connector::registerConnector();
-  Poco::Data::PostgreSQL::Connector::registerConnector();
   {
-    using Poco::Data::Keywords::now;
-    Poco::Data::Session session(
-        sqlite ? "SQLite" : "PostgreSQL",
-        sqlite ? config.sqlite_path.string() : config.postgresql_connection);
-    session << "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at BIGINT NOT NULL)",
-        now;
-    for (const auto& sql : schema_migrations().front().statements) session << sql, now;
-    session << "INSERT INTO schema_version (version, applied_at) VALUES (1, 0)", now;
+    auto session = backend.raw_session_at_version(1);
     session << "INSERT INTO users (user_id, created_at, last_active) VALUES ('alice', 1, 1)", now;
     session << "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, "
                "updated_at, message_count) VALUES ('c0ffee00-0000-4000-8000-000000000000', "
@@ -338,5 +389,56 @@ TEST_CASE("a database at schema version 1 is migrated: its conversations get the
   CHECK(old->tenant.empty());
   CHECK(store->list({"alice", "", 10, "", std::string("")}).items.size() == 1);
   CHECK(store->create("alice", "helper", "acme").tenant == "acme");
-  CHECK(latest_schema_version() == 2);
+}
+
+TEST_CASE("a user id in two tenants is two users, each with its own row", "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  INFO(backend.kind());
+  auto store = backend.open();
+  store->create("alice", "helper", "acme");
+  store->create("alice", "helper", "acme");  // the same user again: still one row
+  store->create("alice", "helper", "globex");
+  store->create_with_messages("alice", "helper", "", {full_message("m1", "user")});
+  CHECK(backend.users() == std::vector<std::string>{"/alice", "acme/alice", "globex/alice"});
+}
+
+TEST_CASE(
+    "a database at schema version 2 is migrated: users are per tenant, conversations and messages "
+    "are kept",
+    "[store][contract]") {
+  const Backend backend(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  INFO(backend.kind());
+  {
+    // Version 2: one users row per user id, whatever the tenants of its conversations.
+    auto session = backend.raw_session_at_version(2);
+    session << "INSERT INTO users (user_id, created_at, last_active) VALUES ('alice', 5, 7)", now;
+    session << "INSERT INTO users (user_id, created_at, last_active) VALUES ('carol', 1, 1)", now;
+    int n = 0;
+    for (const char* tenant : {"acme", "globex", "acme"}) {
+      const std::string id = "c0ffee00-0000-4000-8000-00000000000" + std::to_string(++n);
+      session << "INSERT INTO conversations (conversation_id, user_id, agent_id, created_at, "
+                 "updated_at, message_count, tenant) VALUES ($1, 'alice', 'helper', $2, $2, 1, $3)",
+          Poco::Data::Keywords::bind(id), Poco::Data::Keywords::bind(n),
+          Poco::Data::Keywords::bind(std::string(tenant)), now;
+      session << "INSERT INTO messages (message_id, conversation_id, seq, role, content, "
+                 "created_at) VALUES ($1, $2, 1, 'user', 'kept', 1)",
+          Poco::Data::Keywords::bind("m" + std::to_string(n)), Poco::Data::Keywords::bind(id), now;
+    }
+  }
+  auto store = backend.open();
+  CHECK(latest_schema_version() == 3);
+  // The old row stays as the '' tenant's; each tenant with conversations gets its own.
+  CHECK(backend.users() ==
+        std::vector<std::string>{"/alice", "/carol", "acme/alice", "globex/alice"});
+  const auto acme = store->list({"alice", "", 10, "", std::string("acme")}).items;
+  REQUIRE(acme.size() == 2);
+  const auto kept = store->messages(acme.front().id);
+  REQUIRE(kept.size() == 1);
+  CHECK(kept.front().content == "kept");
+  // Writes after the migration use the new key.
+  const auto added =
+      store->create_with_messages("alice", "helper", "initech", {full_message("m9", "user")});
+  CHECK(store->append(added.id, {full_message("m10", "assistant")}).message_count == 2);
+  CHECK(backend.users().size() == 5);
+  CHECK(store->remove(acme.back().id));
 }
