@@ -1,6 +1,6 @@
 #include "observability/provider_health.h"
 
-#include "store/epoch_ms.h"
+#include "store/wall_clock.h"
 
 namespace agent_host::observability {
 
@@ -8,14 +8,14 @@ void ProviderHealth::record_ok(const std::string& provider) {
   std::lock_guard lock(mutex_);
   auto& result = providers_[provider];
   result.ok = true;
-  result.last_ok_ms = store::epoch_ms();
+  result.last_ok_ms = store::wall_clock_ms();
 }
 
 void ProviderHealth::record_error(const std::string& provider, const std::string& error) {
   std::lock_guard lock(mutex_);
   auto& result = providers_[provider];
   result.ok = false;
-  result.last_error_ms = store::epoch_ms();
+  result.last_error_ms = store::wall_clock_ms();
   result.last_error = error.substr(0, 500);
 }
 

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <tuple>
 
-#include "store/epoch_ms.h"
+#include "store/wall_clock.h"
 #include "store/new_conversation.h"
 #include "store/page_cursor.h"
 
@@ -126,7 +126,7 @@ Conversation MemoryConversationStore::append(const std::string& conversation_id,
   }
   entry.messages.insert(entry.messages.end(), messages.begin(), messages.end());
   entry.conversation.message_count = static_cast<std::int64_t>(entry.messages.size());
-  entry.conversation.updated_at_ms = epoch_ms();
+  entry.conversation.updated_at_ms = wall_clock_ms();
   return entry.conversation;
 }
 

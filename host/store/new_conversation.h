@@ -6,7 +6,7 @@
 
 #include "ids/random_uuid.h"
 #include "store/conversation_store.h"
-#include "store/epoch_ms.h"
+#include "store/wall_clock.h"
 
 namespace agent_host::store {
 
@@ -18,7 +18,7 @@ inline Conversation new_conversation(const std::string& user_id, const std::stri
   conversation.user_id = user_id;
   conversation.agent_id = agent_id;
   conversation.tenant = tenant;
-  conversation.created_at_ms = conversation.updated_at_ms = epoch_ms();
+  conversation.created_at_ms = conversation.updated_at_ms = wall_clock_ms();
   return conversation;
 }
 

@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "store/conversation_store.h"
-#include "store/epoch_ms.h"
+#include "store/wall_clock.h"
 
 namespace agent_host::store {
 namespace {
@@ -57,7 +57,7 @@ void apply_pending(Poco::Data::Session& session, SqlBackend backend, const std::
         }
       }
       session << "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
-          bind(migration.version), bind(epoch_ms()), now;
+          bind(migration.version), bind(wall_clock_ms()), now;
       session << "COMMIT", now;
     } catch (...) {
       session << "ROLLBACK", now;

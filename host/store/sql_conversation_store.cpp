@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "store/epoch_ms.h"
+#include "store/wall_clock.h"
 #include "store/new_conversation.h"
 #include "store/page_cursor.h"
 #include "store/schema_migrations.h"
@@ -312,7 +312,7 @@ Conversation SqlConversationStore::append_messages(SqlConnection& connection,
   auto after = to_conversations(
       connection.run("UPDATE conversations SET message_count = message_count + $1, updated_at = $2 "
                      "WHERE conversation_id = $3 RETURNING " AGENT_HOST_CONVERSATION_COLUMNS,
-                     {count, epoch_ms(), conversation_id}));
+                     {count, wall_clock_ms(), conversation_id}));
   if (after.empty()) throw std::out_of_range("unknown conversation " + conversation_id);
   std::int64_t seq = after.front().message_count - count;
   for (const auto& m : messages) {

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstring>
 
 #include "store/wall_clock.h"
@@ -156,15 +155,8 @@ struct RedisClient::Lease {
 };
 
 RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {
-  // hiredis writes with plain write(): a Redis that went away must not kill the process with
-  // SIGPIPE. A handler someone else installed is left alone.
-  static std::once_flag sigpipe_once;
-  std::call_once(sigpipe_once, [] {
-    struct sigaction current {};
-    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-      ::signal(SIGPIPE, SIG_IGN);
-    }
-  });
+  // hiredis writes with plain write(): SIGPIPE is ignored once for the whole process by the
+  // program's main (app/cli.cpp), so a Redis that went away cannot kill the host.
   status_.since_ms = wall_clock_ms();
   // The first check runs here, so the start-up log says at once whether Redis is there.
   try {
