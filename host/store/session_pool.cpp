@@ -3,6 +3,7 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Exception.h>
+#include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -58,10 +59,23 @@ SessionPool::Lease SessionPool::acquire() {
     const auto seconds = std::max<std::size_t>(
         1,
         static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(wait_).count()));
+    // Poco's PostgreSQL session frees libpq's connection object only once connected: every
+    // failed attempt leaks one (tens of KB), so an outage would grow memory with each retry.
+    // Asking the server first leaves that to the rare server that dies in between.
+    if (backend_ == SqlBackend::postgresql && PQping(connection_.c_str()) != PQPING_OK) {
+      throw Poco::IOException("the server does not accept connections");
+    }
     auto session =
         std::make_unique<Poco::Data::Session>(connector_name(backend_), connection_, seconds);
     if (prepare_) prepare_(*session);
-    return Lease(*this, std::make_unique<SqlConnection>(backend_, std::move(session)));
+    Lease lease(*this, std::make_unique<SqlConnection>(backend_, std::move(session)));
+    // The server answers again: the connections it broke can be reset and freed now.
+    std::vector<std::unique_ptr<SqlConnection>> broken;
+    {
+      std::lock_guard lock(mutex_);
+      broken.swap(broken_);
+    }
+    return lease;
   } catch (const Poco::Exception& e) {
     give_back(nullptr, true);
     throw StoreUnavailableError("cannot open " + describe_ + ": " + e.displayText());
@@ -77,6 +91,9 @@ void SessionPool::drop_idle() {
     std::lock_guard lock(mutex_);
     dropped.swap(idle_);
     open_ -= dropped.size();
+    for (auto& connection : dropped) {
+      if (connection->broken()) broken_.push_back(std::move(connection));
+    }
   }
   freed_.notify_all();
   // The connections close here, outside the lock.
@@ -87,6 +104,7 @@ void SessionPool::give_back(std::unique_ptr<SqlConnection> connection, bool disc
     std::lock_guard lock(mutex_);
     if (discarded || !connection) {
       --open_;
+      if (connection && connection->broken()) broken_.push_back(std::move(connection));
     } else {
       idle_.push_back(std::move(connection));
     }

@@ -69,6 +69,10 @@ class SessionPool {
   std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<SqlConnection>> idle_;
+  // Discarded PostgreSQL connections the server broke, kept until it answers again: destroying
+  // one then resets it first, so Poco frees libpq's connection (sql_connection.h). At most one
+  // per connection open when the server went away.
+  std::vector<std::unique_ptr<SqlConnection>> broken_;
   std::size_t open_ = 0;  // idle + leased
 };
 

@@ -51,6 +51,7 @@ struct ResetAfter {
 struct SqlConnection::Cache {
   sqlite3* sqlite = nullptr;
   PGconn* postgresql = nullptr;
+  Poco::Data::PostgreSQL::SessionHandle* postgresql_session = nullptr;
   std::unordered_map<std::string, SqliteStatement, SqlHash, std::equal_to<>> sqlite_statements;
   std::unordered_map<std::string, std::string, SqlHash, std::equal_to<>> postgresql_names;
 
@@ -78,11 +79,26 @@ SqlConnection::SqlConnection(SqlBackend backend, std::unique_ptr<Poco::Data::Ses
   } else {
     auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(session_->impl());
     if (impl == nullptr) throw std::logic_error("a PostgreSQL store got another kind of session");
+    cache_->postgresql_session = &impl->handle();
     cache_->postgresql = impl->handle();
   }
 }
 
-SqlConnection::~SqlConnection() = default;
+SqlConnection::~SqlConnection() {
+  // Poco's PostgreSQL session frees libpq's connection only while it is connected, so one the
+  // server broke (a restart) would leak with its buffers. Resetting reconnects it, and Poco then
+  // frees it; the pool destroys broken connections only once the server answers again.
+  if (broken()) {
+    try {
+      cache_->postgresql_session->reset();
+    } catch (...) {
+    }
+  }
+}
+
+bool SqlConnection::broken() const {
+  return cache_->postgresql_session != nullptr && PQstatus(cache_->postgresql) != CONNECTION_OK;
+}
 
 std::size_t SqlConnection::prepared_count() const {
   return cache_->sqlite_statements.size() + cache_->postgresql_names.size();

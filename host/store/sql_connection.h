@@ -47,7 +47,7 @@ class SqlRows {
 class SqlConnection {
  public:
   SqlConnection(SqlBackend backend, std::unique_ptr<Poco::Data::Session> session);
-  ~SqlConnection();  // finalizes the statements before the connection closes
+  ~SqlConnection();  // finalizes the statements; resets a broken PostgreSQL connection first
   SqlConnection(const SqlConnection&) = delete;
   SqlConnection& operator=(const SqlConnection&) = delete;
 
@@ -63,6 +63,11 @@ class SqlConnection {
 
   // How many statements are prepared on this connection (tests).
   std::size_t prepared_count() const;
+
+  // True for a PostgreSQL connection the server closed or broke. Poco frees libpq's connection
+  // only while it is connected, so the pool keeps a broken one until the server is back and
+  // this connection can be reset (reconnected) and then freed (session_pool.h).
+  bool broken() const;
 
  private:
   struct Cache;
