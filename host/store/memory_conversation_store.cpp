@@ -4,9 +4,9 @@
 #include <chrono>
 #include <tuple>
 
-#include "store/wall_clock.h"
 #include "store/new_conversation.h"
 #include "store/page_cursor.h"
+#include "store/wall_clock.h"
 
 namespace agent_host::store {
 

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <limits>
 
-#include "store/wall_clock.h"
 #include "store/new_conversation.h"
 #include "store/page_cursor.h"
 #include "store/schema_migrations.h"
+#include "store/wall_clock.h"
 
 namespace agent_host::store {
 namespace {
