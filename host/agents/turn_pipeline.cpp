@@ -406,9 +406,14 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
   TurnCancellation* const cancellation = turn.options.cancellation;
   // The input text up to its options (which differ per provider of the chain). The agent block
   // is the largest part and the same for every turn: it comes serialised from the agent.
-  std::string input_head = R"({"messages":)" + agent_sdk::dump_json(messages) + R"(,"agent":)";
+  std::string input_head = R"({"messages":)";
+  agent_sdk::append_json(input_head, messages);
+  input_head += R"(,"agent":)";
   input_head += agent.provider_profile_json();
-  if (!turn.tools.empty()) input_head += R"(,"tools":)" + agent_sdk::dump_json(turn.tools);
+  if (!turn.tools.empty()) {
+    input_head += R"(,"tools":)";
+    agent_sdk::append_json(input_head, turn.tools);
+  }
   input_head += R"(,"options":)";
 
   const auto chain = agent.provider_chain();
@@ -418,7 +423,9 @@ void TurnPipeline::call_provider(Turn& turn, const nlohmann::json& messages) {
     const std::string name = "provider '" + provider.info().id + "'";
     nlohmann::json options = chain[attempt].options;
     for (const auto& [key, value] : turn.option_overrides.items()) options[key] = value;
-    const std::string input = input_head + agent_sdk::dump_json(options) + "}";
+    std::string input = input_head;
+    agent_sdk::append_json(input, options);
+    input += '}';
 
     plugins::CallOptions call;
     call.request_id = turn.options.request_id;

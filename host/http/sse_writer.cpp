@@ -28,7 +28,7 @@ bool SseWriter::send(std::string_view event, const nlohmann::json& data) {
   std::string text = "id: " + std::to_string(next_id_++) + "\nevent: ";
   text.append(event);
   text += "\ndata: ";
-  text += agent_sdk::dump_json(data, nlohmann::json::error_handler_t::replace);
+  agent_sdk::append_json(text, data, nlohmann::json::error_handler_t::replace);
   text += "\n\n";
   return write(text);
 }

@@ -61,9 +61,17 @@ SessionPool::Lease SessionPool::acquire() {
         static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(wait_).count()));
     // Poco's PostgreSQL session frees libpq's connection object only once connected: every
     // failed attempt leaks one (tens of KB), so an outage would grow memory with each retry.
-    // Asking the server first leaves that to the rare server that dies in between.
-    if (backend_ == SqlBackend::postgresql && PQping(connection_.c_str()) != PQPING_OK) {
-      throw Poco::IOException("the server does not accept connections");
+    // Asking the server first leaves that to the rare server that dies in between. A connection
+    // string libpq cannot use (PQPING_NO_ATTEMPT) goes on to Poco, whose error names the problem.
+    if (backend_ == SqlBackend::postgresql) {
+      switch (PQping(connection_.c_str())) {
+        case PQPING_NO_RESPONSE:
+          throw Poco::IOException("the server does not answer");
+        case PQPING_REJECT:
+          throw Poco::IOException("the server refuses connections (starting or shutting down)");
+        default:
+          break;
+      }
     }
     auto session =
         std::make_unique<Poco::Data::Session>(connector_name(backend_), connection_, seconds);
